@@ -1,0 +1,89 @@
+# Postern — a plain Makefile. Every variable can be overridden:
+#   make CC=clang BUILD=build-clang
+# Targets: all, check, check-asan, run, bench, format, clean.
+
+CC      ?= cc
+BUILD   ?= build
+PKG     ?= pkg-config
+SHARED  ?= ../shared
+PORT    ?= 8080
+
+CFLAGS  ?= -O2 -g
+WARN     = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Werror
+HARDEN  ?= -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+LDHARDEN ?= -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack
+SAN     ?=
+CPPFLAGS_ALL = -D_GNU_SOURCE -Iinclude $(CPPFLAGS)
+
+# pkg-config is asked only when a target needs the library: a clean tree
+# can still run `make clean` or `make deps` without any -dev package.
+SODIUM_CFLAGS = $(shell $(PKG) --cflags libsodium)
+SODIUM_LIBS   = $(shell $(PKG) --libs libsodium)
+CMOCKA_LIBS   = $(shell $(PKG) --libs cmocka)
+ZLIB_LIBS     = $(shell $(PKG) --libs zlib)
+
+ALL_CFLAGS  = $(CPPFLAGS_ALL) $(WARN) $(HARDEN) $(SAN) $(CFLAGS) $(SODIUM_CFLAGS)
+ALL_LDFLAGS = $(LDHARDEN) $(SAN) $(LDFLAGS)
+
+# Modules shared by the programs. postern-open (the air-gapped tool) links
+# only the age core and libsodium.
+AGE_OBJS  = $(BUILD)/lib/age.o $(BUILD)/lib/armor.o $(BUILD)/lib/bech32.o \
+            $(BUILD)/lib/keyfile.o
+OPEN_OBJS = $(BUILD)/offline/postern-open.o $(AGE_OBJS)
+
+PROGRAMS   = $(BUILD)/postern-open
+UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
+
+.PHONY: all deps check check-asan unit run bench format clean
+
+all: $(PROGRAMS)
+
+$(BUILD)/%.o: %.c $(wildcard include/postern/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/postern-open: $(OPEN_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(OPEN_OBJS) $(SODIUM_LIBS)
+
+# Unit tests: one binary per tests/unit/test_*.c, linked with every module.
+$(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $(AGE_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(AGE_OBJS) $(CMOCKA_LIBS) $(ZLIB_LIBS) $(SODIUM_LIBS)
+
+deps:
+	deploy/deps.sh build
+
+# The README's test command: installs what tests need, builds with
+# -Werror, runs every suite, and ends with one "N passed, N failed" line.
+check:
+	deploy/deps.sh test
+	$(MAKE) all $(UNIT_TESTS)
+	BUILD=$(BUILD) SHARED=$(SHARED) tests/run
+
+# Unit tests and the CLI tests under AddressSanitizer and UBSan, in their
+# own build directory. _FORTIFY_SOURCE is left out: ASan replaces it.
+check-asan:
+	deploy/deps.sh test
+	$(MAKE) BUILD=build-asan HARDEN=-fPIE \
+	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    CFLAGS="-O1 -g" all $(patsubst $(BUILD)/%,build-asan/%,$(UNIT_TESTS))
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    BUILD=build-asan SHARED=$(SHARED) tests/run unit cli
+
+unit: all $(UNIT_TESTS)
+	BUILD=$(BUILD) SHARED=$(SHARED) tests/run unit
+
+run:
+	deploy/deps.sh run
+	$(MAKE) all
+	BUILD=$(BUILD) PORT=$(PORT) deploy/run.sh
+
+bench: all
+	bench/age
+
+format:
+	clang-format -i include/postern/*.h lib/*.c offline/*.c tests/unit/*.c
+
+clean:
+	rm -rf build build-asan
