@@ -1128,10 +1128,11 @@ chunk_last(struct age_decryptor *d)
 	if (d->len == AGE_TAG_SIZE && d->counter > 0)
 		return AGE_ERR_EMPTY_CHUNK;
 	if (open_chunk(d, 1) != 0) {
-		/* A full chunk that is not final: the file was cut. */
+		/* A full chunk that is not final: authentic, so released like
+		 * any other, but the file was cut after it. */
 		if (d->len == CT_CHUNK && open_chunk(d, 0) == 0) {
-			sodium_memzero(d->plain, AGE_CHUNK_SIZE);
-			return AGE_ERR_TRUNCATED;
+			enum age_err e = release(d, AGE_CHUNK_SIZE);
+			return e != AGE_OK ? e : AGE_ERR_TRUNCATED;
 		}
 		return AGE_ERR_PAYLOAD_AUTH;
 	}

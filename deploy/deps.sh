@@ -1,0 +1,48 @@
+#!/bin/sh
+# deps.sh — install the Debian 12 packages Postern needs, and only those
+# that are missing. Idempotent; needs root only when something is missing.
+#
+#   deploy/deps.sh build   to compile
+#   deploy/deps.sh run     to compile and run (make run)
+#   deploy/deps.sh test    to compile and run every test (make check)
+#
+# Every package the project uses is named here, once, with its reason;
+# README.md ("Dependencies") says the same in prose.
+set -eu
+
+# To compile: the C toolchain, pkg-config, and libsodium (every
+# cryptographic primitive: X25519, ChaCha20-Poly1305, HMAC, scrypt).
+BUILD="gcc make pkg-config libc6-dev libsodium-dev"
+# To run: nothing beyond the build set yet.
+RUN="$BUILD"
+# To test: cmocka (unit tests), zlib (the age test kit's compressed
+# vectors), stock age (interop), GNU time (bench peak memory).
+TEST="$RUN libcmocka-dev zlib1g-dev age time"
+
+case "${1:-build}" in
+build) want=$BUILD ;;
+run) want=$RUN ;;
+test) want=$TEST ;;
+*) echo "usage: $0 build|run|test" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $want; do
+	case " $missing " in *" $p "*) continue ;; esac
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+	    grep -q 'install ok installed'; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps.sh: missing Debian packages:$missing" >&2
+	echo "deps.sh: run as root, or: sudo apt-get install$missing" >&2
+	exit 1
+fi
+echo "deps.sh: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
