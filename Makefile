@@ -22,8 +22,11 @@ SODIUM_CFLAGS = $(shell $(PKG) --cflags libsodium)
 SODIUM_LIBS   = $(shell $(PKG) --libs libsodium)
 CMOCKA_LIBS   = $(shell $(PKG) --libs cmocka)
 ZLIB_LIBS     = $(shell $(PKG) --libs zlib)
+SERVER_PKGS   = libsodium libmicrohttpd libmagic sqlite3
+SERVER_CFLAGS = $(shell $(PKG) --cflags $(SERVER_PKGS))
+SERVER_LIBS   = $(shell $(PKG) --libs $(SERVER_PKGS)) -pthread
 
-ALL_CFLAGS  = $(CPPFLAGS_ALL) $(WARN) $(HARDEN) $(SAN) $(CFLAGS) $(SODIUM_CFLAGS)
+ALL_CFLAGS  = $(CPPFLAGS_ALL) $(WARN) $(HARDEN) $(SAN) $(CFLAGS) $(SERVER_CFLAGS)
 ALL_LDFLAGS = $(LDHARDEN) $(SAN) $(LDFLAGS)
 
 # Modules shared by the programs. postern-open (the air-gapped tool) links
@@ -31,25 +34,35 @@ ALL_LDFLAGS = $(LDHARDEN) $(SAN) $(LDFLAGS)
 AGE_OBJS  = $(BUILD)/lib/age.o $(BUILD)/lib/armor.o $(BUILD)/lib/bech32.o \
             $(BUILD)/lib/keyfile.o
 OPEN_OBJS = $(BUILD)/offline/postern-open.o $(AGE_OBJS)
+# The server's own modules, and posternd.
+SRV_LIB_OBJS = $(BUILD)/lib/config.o $(BUILD)/lib/template.o \
+            $(BUILD)/lib/tempfile.o $(BUILD)/lib/store.o \
+            $(BUILD)/lib/manifest.o $(BUILD)/lib/csrf.o
+SERVERD_OBJS = $(BUILD)/server/posternd.o $(BUILD)/server/http.o \
+            $(BUILD)/server/intake.o $(BUILD)/server/pipeline.o \
+            $(SRV_LIB_OBJS) $(AGE_OBJS)
 
-PROGRAMS   = $(BUILD)/postern-open
+PROGRAMS   = $(BUILD)/postern-open $(BUILD)/posternd
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all deps check check-asan unit run bench format clean
 
 all: $(PROGRAMS)
 
-$(BUILD)/%.o: %.c $(wildcard include/postern/*.h)
+$(BUILD)/%.o: %.c $(wildcard include/postern/*.h server/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/postern-open: $(OPEN_OBJS)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(OPEN_OBJS) $(SODIUM_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(OPEN_OBJS) $(SODIUM_LIBS) -pthread
+
+$(BUILD)/posternd: $(SERVERD_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(SERVERD_OBJS) $(SERVER_LIBS)
 
 # Unit tests: one binary per tests/unit/test_*.c, linked with every module.
-$(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $(AGE_OBJS)
+$(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $(AGE_OBJS) $(SRV_LIB_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(AGE_OBJS) $(CMOCKA_LIBS) $(ZLIB_LIBS) $(SODIUM_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(AGE_OBJS) $(SRV_LIB_OBJS) $(CMOCKA_LIBS) $(ZLIB_LIBS) $(SERVER_LIBS)
 
 deps:
 	deploy/deps.sh build
@@ -83,7 +96,7 @@ bench: all
 	bench/age
 
 format:
-	clang-format -i include/postern/*.h lib/*.c offline/*.c tests/unit/*.c
+	clang-format -i include/postern/*.h lib/*.c offline/*.c server/*.[ch] tests/unit/*.c
 
 clean:
 	rm -rf build build-asan

@@ -12,12 +12,14 @@ set -eu
 
 # To compile: the C toolchain, pkg-config, and libsodium (every
 # cryptographic primitive: X25519, ChaCha20-Poly1305, HMAC, scrypt).
-BUILD="gcc make pkg-config libc6-dev libsodium-dev"
+BUILD="gcc make pkg-config libc6-dev libsodium-dev libmicrohttpd-dev libmagic-dev libsqlite3-dev"
 # To run: nothing beyond the build set yet.
 RUN="$BUILD"
 # To test: cmocka (unit tests), zlib (the age test kit's compressed
-# vectors), stock age (interop), GNU time (bench peak memory).
-TEST="$RUN libcmocka-dev zlib1g-dev age time"
+# vectors), stock age (interop), GNU time (bench peak memory), perl
+# (inflates compressed vectors in the CLI test kit run), curl (posternd
+# integration tests).
+TEST="$RUN libcmocka-dev zlib1g-dev age time perl curl"
 
 case "${1:-build}" in
 build) want=$BUILD ;;

@@ -7,6 +7,7 @@
  * MAC, read the nonce, then STREAM.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #define NONCE_SIZE 16
 #define CT_CHUNK (AGE_CHUNK_SIZE + AGE_TAG_SIZE)
 #define MAC_B64_LEN 43
+#define BATCH_CHUNKS 32                 /* chunks encrypted per batch */
 #define STANZA_ARGS_MAX 8               /* arguments kept per stanza */
 
 static const char version_line[] = "age-encryption.org/v1\n";
@@ -1302,37 +1304,188 @@ age_sink_fd(void *arg, const uint8_t *buf, size_t len)
 	return 0;
 }
 
-#define FD_BUF (256 * 1024)
+#define FD_BUF (BATCH_CHUNKS * AGE_CHUNK_SIZE)
+
+/*
+ * age_encrypt_fd runs an ordered pipeline on two threads: each in turn
+ * takes the next batch of BATCH_CHUNKS chunks from the input, encrypts it
+ * (in parallel with the other thread: chunks are independent, each with
+ * its own nonce), and waits for its turn to write it. One core running
+ * libsodium cannot keep up with age's assembly on the same machine; two
+ * can. Reading one byte past each batch tells whether it holds the final
+ * chunk; that byte is carried to the next batch.
+ */
+struct fd_pipe {
+	struct age_encryptor *enc;      /* payload key and sink */
+	int in;
+	pthread_mutex_t read_mu;        /* next_read, carry, eof */
+	uint64_t next_read;
+	int eof;
+	int have_carry;
+	uint8_t carry;
+	pthread_mutex_t write_mu;       /* next_write, err */
+	pthread_cond_t write_cv;
+	uint64_t next_write;
+	enum age_err err;
+};
+
+struct fd_worker {
+	struct fd_pipe *p;
+	uint8_t *plain;                 /* FD_BUF + 1 bytes, locked */
+	uint8_t *ct;                    /* BATCH_CHUNKS ciphertext chunks */
+};
+
+static void
+pipe_fail(struct fd_pipe *p, enum age_err e)
+{
+	pthread_mutex_lock(&p->write_mu);
+	if (p->err == AGE_OK)
+		p->err = e;
+	pthread_cond_broadcast(&p->write_cv);
+	pthread_mutex_unlock(&p->write_mu);
+}
+
+/* Take the next batch: 1 with *len bytes, 0 at the end, -1 on error. */
+static int
+pipe_read(struct fd_worker *w, uint64_t *k, size_t *len, int *last)
+{
+	struct fd_pipe *p = w->p;
+	size_t got = 0;
+	ssize_t n;
+	int rc = 1;
+
+	pthread_mutex_lock(&p->read_mu);
+	if (p->eof) {
+		pthread_mutex_unlock(&p->read_mu);
+		return 0;
+	}
+	*k = p->next_read++;
+	if (p->have_carry)
+		w->plain[got++] = p->carry;
+	while (got < FD_BUF + 1) {
+		if ((n = read(p->in, w->plain + got, FD_BUF + 1 - got)) < 0) {
+			if (errno == EINTR)
+				continue;
+			p->eof = 1;
+			rc = -1;
+			break;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	*last = got <= FD_BUF;
+	if ((p->have_carry = !*last)) {
+		p->carry = w->plain[FD_BUF];
+		got = FD_BUF;
+	} else
+		p->eof = 1;
+	*len = got;
+	pthread_mutex_unlock(&p->read_mu);
+	return rc;
+}
+
+static size_t
+pipe_encrypt(struct fd_worker *w, uint64_t k, size_t len, int last)
+{
+	const uint8_t *key = w->p->enc->key;
+	size_t i, off, n, out = 0;
+	uint8_t nonce[12];
+
+	for (i = 0, off = 0; off < len || (i == 0 && last); i++) {
+		n = len - off < AGE_CHUNK_SIZE ? len - off : AGE_CHUNK_SIZE;
+		chunk_nonce(nonce, k * BATCH_CHUNKS + i, last && off + n == len);
+		crypto_aead_chacha20poly1305_ietf_encrypt_detached(w->ct + out,
+		    w->ct + out + n, NULL, w->plain + off, n, NULL, 0, NULL,
+		    nonce, key);
+		out += n + AGE_TAG_SIZE;
+		off += n;
+	}
+	sodium_memzero(w->plain, len);
+	return out;
+}
+
+static void *
+pipe_run(void *arg)
+{
+	struct fd_worker *w = arg;
+	struct fd_pipe *p = w->p;
+	size_t len, out;
+	uint64_t k;
+	int last, rc;
+
+	while ((rc = pipe_read(w, &k, &len, &last)) == 1) {
+		out = pipe_encrypt(w, k, len, last);
+		pthread_mutex_lock(&p->write_mu);
+		while (p->next_write != k && p->err == AGE_OK)
+			pthread_cond_wait(&p->write_cv, &p->write_mu);
+		if (p->err == AGE_OK &&
+		    p->enc->sink(p->enc->arg, w->ct, out) != 0)
+			p->err = AGE_ERR_SINK;
+		p->next_write++;
+		pthread_cond_broadcast(&p->write_cv);
+		rc = p->err == AGE_OK;
+		pthread_mutex_unlock(&p->write_mu);
+		if (!rc)
+			break;
+	}
+	if (rc < 0)
+		pipe_fail(p, AGE_ERR_SOURCE);
+	return NULL;
+}
+
+static int
+worker_init(struct fd_worker *w, struct fd_pipe *p)
+{
+	w->p = p;
+	w->plain = sodium_malloc(FD_BUF + 1);
+	w->ct = malloc(BATCH_CHUNKS * CT_CHUNK);
+	return w->plain != NULL && w->ct != NULL ? 0 : -1;
+}
+
+static void
+worker_clear(struct fd_worker *w)
+{
+	if (w->plain != NULL)
+		sodium_free(w->plain);
+	free(w->ct);
+}
 
 enum age_err
 age_encrypt_fd(int in, struct age_recipient *const *rcpts, size_t nrcpts,
     age_sink_fn sink, void *arg)
 {
-	struct age_encryptor *enc = NULL;
-	uint8_t *buf;
-	ssize_t n;
+	struct fd_pipe p;
+	struct fd_worker w[2];
+	pthread_t t;
+	int threaded;
 	enum age_err e;
 
-	if ((buf = sodium_malloc(FD_BUF)) == NULL)
-		return AGE_ERR_NOMEM;
-	if ((e = age_encrypt_new(&enc, rcpts, nrcpts, sink, arg)) != AGE_OK)
+	memset(&p, 0, sizeof(p));
+	memset(w, 0, sizeof(w));
+	if ((e = age_encrypt_new(&p.enc, rcpts, nrcpts, sink, arg)) != AGE_OK)
+		return e;
+	p.in = in;
+	pthread_mutex_init(&p.read_mu, NULL);
+	pthread_mutex_init(&p.write_mu, NULL);
+	pthread_cond_init(&p.write_cv, NULL);
+	if (worker_init(&w[0], &p) != 0 || worker_init(&w[1], &p) != 0) {
+		e = AGE_ERR_NOMEM;
 		goto out;
-	for (;;) {
-		if ((n = read(in, buf, FD_BUF)) < 0) {
-			if (errno == EINTR)
-				continue;
-			e = AGE_ERR_SOURCE;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		if ((e = age_encrypt_update(enc, buf, (size_t)n)) != AGE_OK)
-			goto out;
 	}
-	e = age_encrypt_final(enc);
+	threaded = pthread_create(&t, NULL, pipe_run, &w[1]) == 0;
+	pipe_run(&w[0]);
+	if (threaded)
+		pthread_join(t, NULL);
+	e = p.err;
+	p.enc->done = 1;
 out:
-	age_encrypt_free(enc);
-	sodium_free(buf);
+	worker_clear(&w[0]);
+	worker_clear(&w[1]);
+	pthread_cond_destroy(&p.write_cv);
+	pthread_mutex_destroy(&p.write_mu);
+	pthread_mutex_destroy(&p.read_mu);
+	age_encrypt_free(p.enc);
 	return e;
 }
 

@@ -1,4 +1,5 @@
 # tests/lib.sh — the little library every shell test sources.
+# shellcheck shell=sh
 #
 #   . tests/lib.sh
 #   t_run "$BIN" keygen -o "$d/key"
@@ -167,6 +168,8 @@ t_check_stderr_has() {
 t_check_same() {
 	if cmp -s -- "$2" "$3"; then
 		t_ok "$1"
+	elif [ ! -f "$3" ]; then
+		t_fail "$1" "$(t_size "$2") bytes equal to $2" "no file $3"
 	else
 		t_fail "$1" "$(t_size "$2") bytes equal to $2" \
 		    "$(t_size "$3") bytes; $(cmp -- "$2" "$3" 2>&1 | head -n 1)"
@@ -200,7 +203,7 @@ t_check_mode() {
 
 # t_size FILE: its size in bytes.
 t_size() {
-	wc -c <"$1" | tr -d ' '
+	if [ -f "$1" ]; then wc -c <"$1" | tr -d ' '; else echo "(no file)"; fi
 }
 
 # t_need_bin: fail the whole script early if the binary was not built.

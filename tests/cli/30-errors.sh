@@ -73,6 +73,19 @@ t_run "$BIN" encrypt -r "$r1" -o "$od_/out.age" "$d/no-such-input"
 t_check_failure "encrypt a missing input"
 t_check_dir "encrypt a missing input: no OUT" "$od_"
 
+# Input that cannot be read (a directory).
+mkdir "$d/a-dir"
+t_run "$BIN" encrypt -r "$r1" -o "$od_/out.age" "$d/a-dir"
+t_check_failure "encrypt a directory"
+t_check_dir "encrypt a directory: no OUT" "$od_"
+
+# Output that cannot be written: a full disk is a failure, not a success.
+if [ -w /dev/full ]; then
+	T_RC=0
+	"$BIN" encrypt -r "$r1" "$d/plain" >/dev/full 2>"$T_ERR" || T_RC=$?
+	t_check_failure "encrypt to a full disk (stdout /dev/full)"
+fi
+
 # --- decrypt failures -------------------------------------------------------
 # A 200000-byte plaintext: three full 64 KiB chunks and a short last one.
 head -c 200000 /dev/urandom >"$d/p"
@@ -160,8 +173,16 @@ fails_to_decrypt "broken header" "$d/g-header"
 t_run "$BIN" decrypt -i "$d/k1" "$d/g-random"
 t_check_failure "random bytes on stdin"
 
-# Input that does not exist.
+# Input that does not exist, or is a directory.
 fails_to_decrypt "decrypt a missing input" "$d/no-such-input"
+fails_to_decrypt "decrypt a directory" "$d/a-dir"
+
+# Output that cannot be written.
+if [ -w /dev/full ]; then
+	T_RC=0
+	"$BIN" decrypt -i "$d/k1" "$d/ct" >/dev/full 2>"$T_ERR" || T_RC=$?
+	t_check_failure "decrypt to a full disk (stdout /dev/full)"
+fi
 
 # --- identity files that are not -------------------------------------------
 fails_to_decrypt "missing identity file" "$d/ct" "$d/no-such-key"

@@ -1,0 +1,494 @@
+/*
+ * http.c — requests and responses: routing, the source pages, the upload
+ * request's life, and the headers every response carries.
+ *
+ * Nothing here logs or stores the client's address, User-Agent, or the
+ * exact time of a request.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "posternd.h"
+
+#define POST_BUFFER (64 * 1024)   /* the post processor's buffer */
+#define PAGE_VARS_MAX 16
+#define NEWSROOM "the newsroom"
+
+enum route { R_INDEX, R_CSS, R_SUBMIT, R_NOT_FOUND, R_METHOD };
+
+struct request {
+	enum route route;
+	const char *allow;          /* for 405 */
+	struct submission *sub;     /* R_SUBMIT */
+	uint64_t discarded;         /* body bytes dropped after an error */
+};
+
+static const struct {
+	unsigned status;
+	const char *title;
+	const char *message;
+} errors[] = {
+	[IE_NONE] = { 500, "Something went wrong", "" },
+	[IE_MALFORMED] = { 400, "The upload was damaged",
+	    "The form data did not arrive complete. Nothing was kept. "
+	    "Please go back and try again." },
+	[IE_EMPTY] = { 400, "Nothing to send",
+	    "Please write a message or choose at least one file." },
+	[IE_TOKEN] = { 403, "The form has expired",
+	    "For your safety the form is only valid for a limited time. "
+	    "Nothing was kept. Please go back, reload the page and send "
+	    "again." },
+	[IE_FILE_TOO_LARGE] = { 413, "A file is too large",
+	    "One of the files is larger than this server accepts. Nothing "
+	    "was kept. You can split the file, or send it in parts." },
+	[IE_TOO_MANY_FILES] = { 413, "Too many files",
+	    "This server accepts a limited number of files at once. Nothing "
+	    "was kept. Please send the files in several submissions, or put "
+	    "them in one archive." },
+	[IE_TOO_LARGE] = { 413, "The upload is too large",
+	    "Together the files are larger than this server accepts at once. "
+	    "Nothing was kept. Please send them in several submissions." },
+	[IE_MESSAGE_TOO_LARGE] = { 413, "The message is too long",
+	    "Nothing was kept. Please shorten the message, or put the text "
+	    "in a file." },
+	[IE_BUSY] = { 503, "The server is busy",
+	    "Too many uploads are in progress. Nothing was kept. Please try "
+	    "again in a few minutes." },
+	[IE_DISK] = { 507, "The server is out of space",
+	    "The server cannot store your submission right now. Nothing was "
+	    "kept. Please try again later." },
+	[IE_INTERNAL] = { 500, "Something went wrong",
+	    "The server could not store your submission. Nothing was kept. "
+	    "Please try again later." },
+};
+
+/* Headers on every response. */
+static void
+add_headers(struct MHD_Response *r, const char *ctype)
+{
+	MHD_add_response_header(r, "Content-Type", ctype);
+	MHD_add_response_header(r, "Content-Security-Policy",
+	    "default-src 'none'; style-src 'self'; img-src 'self'; "
+	    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	MHD_add_response_header(r, "Cross-Origin-Resource-Policy",
+	    "same-origin");
+}
+
+/* Pages may hold file names: wipe them when libmicrohttpd is done. */
+static void
+wipe_free(void *p)
+{
+	if (p != NULL) {
+		sodium_memzero(p, strlen(p));
+		free(p);
+	}
+}
+
+static enum MHD_Result
+respond(struct MHD_Connection *c, unsigned status, const char *ctype, char *body,
+    size_t len, const char *allow)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	if (body == NULL) {
+		status = 500;
+		ctype = "text/plain; charset=utf-8";
+		body = strdup("Internal error\n");
+		len = body ? strlen(body) : 0;
+	}
+	r = MHD_create_response_from_buffer_with_free_callback(len, body,
+	    wipe_free);
+	if (r == NULL) {
+		wipe_free(body);
+		return MHD_NO;
+	}
+	add_headers(r, ctype);
+	if (allow != NULL)
+		MHD_add_response_header(r, "Allow", allow);
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* The language links for the layout: one per loaded language. */
+static char *
+lang_links(const struct server *srv, const char *current)
+{
+	const char *codes[TEMPLATE_LANGS_MAX];
+	size_t n = template_langs(srv->tpl, codes, TEMPLATE_LANGS_MAX), i, len;
+	char *out, *p;
+
+	len = 1 + n * 96;
+	if ((out = malloc(len)) == NULL)
+		return NULL;
+	p = out;
+	*p = '\0';
+	for (i = 0; i < n; i++) {
+		int w = strcmp(codes[i], current) == 0 ?
+		    snprintf(p, len - (size_t)(p - out),
+		    "<strong lang=\"%s\">%s</strong> ", codes[i], codes[i]) :
+		    snprintf(p, len - (size_t)(p - out),
+		    "<a href=\"./?lang=%s\" lang=\"%s\">%s</a> ", codes[i],
+		    codes[i], codes[i]);
+		if (w < 0 || (size_t)w >= len - (size_t)(p - out))
+			break;
+		p += w;
+	}
+	return out;
+}
+
+/* Render page name into the layout. */
+static char *
+render(const struct server *srv, const char *lang, const char *name,
+    const char *title, const struct template_var *vars, size_t nvars,
+    size_t *len)
+{
+	struct template_var lv[4], all[PAGE_VARS_MAX];
+	char *body, *links, *page = NULL;
+	size_t blen;
+
+	/* Every page may use the language and the newsroom's name. */
+	if (nvars > PAGE_VARS_MAX - 2)
+		return NULL;
+	memcpy(all, vars, nvars * sizeof(*vars));
+	all[nvars++] = (struct template_var){ "lang", lang, 0 };
+	all[nvars++] = (struct template_var){ "newsroom", NEWSROOM, 0 };
+	if ((body = template_render(srv->tpl, lang, name, all, nvars,
+	    &blen)) == NULL) {
+		log_msg("cannot render page %s/%s", lang, name);
+		return NULL;
+	}
+	if ((links = lang_links(srv, lang)) != NULL) {
+		lv[0] = (struct template_var){ "title", title, 0 };
+		lv[1] = (struct template_var){ "lang", lang, 0 };
+		lv[2] = (struct template_var){ "lang_links", links, 1 };
+		lv[3] = (struct template_var){ "body", body, 1 };
+		page = template_render(srv->tpl, lang, "layout", lv, 4, len);
+		free(links);
+	}
+	sodium_memzero(body, blen);
+	free(body);
+	return page;
+}
+
+static void
+human_size(char *buf, size_t len, uint64_t n)
+{
+	if (n >= (1ULL << 30) && n % (1ULL << 30) == 0)
+		snprintf(buf, len, "%" PRIu64 " GB", n >> 30);
+	else if (n >= (1ULL << 20))
+		snprintf(buf, len, "%" PRIu64 " MB", n >> 20);
+	else if (n >= 1024)
+		snprintf(buf, len, "%" PRIu64 " KB", n >> 10);
+	else
+		snprintf(buf, len, "%" PRIu64 " bytes", n);
+}
+
+static enum MHD_Result
+page_error(struct MHD_Connection *c, const struct server *srv,
+    const char *lang, enum intake_err e)
+{
+	char status[8], *page;
+	size_t len = 0;
+	struct template_var v[3];
+
+	snprintf(status, sizeof(status), "%u", errors[e].status);
+	v[0] = (struct template_var){ "status", status, 0 };
+	v[1] = (struct template_var){ "title", errors[e].title, 0 };
+	v[2] = (struct template_var){ "message", errors[e].message, 0 };
+	page = render(srv, lang, "error", errors[e].title, v, 3, &len);
+	return respond(c, errors[e].status, "text/html; charset=utf-8", page, len,
+	    NULL);
+}
+
+static enum MHD_Result
+page_simple_error(struct MHD_Connection *c, const struct server *srv,
+    const char *lang, unsigned status, const char *title, const char *msg,
+    const char *allow)
+{
+	char st[8], *page;
+	size_t len = 0;
+	struct template_var v[3];
+
+	snprintf(st, sizeof(st), "%u", status);
+	v[0] = (struct template_var){ "status", st, 0 };
+	v[1] = (struct template_var){ "title", title, 0 };
+	v[2] = (struct template_var){ "message", msg, 0 };
+	page = render(srv, lang, "error", title, v, 3, &len);
+	return respond(c, status, "text/html; charset=utf-8", page, len, allow);
+}
+
+static enum MHD_Result
+page_index(struct MHD_Connection *c, const struct server *srv,
+    const char *lang)
+{
+	char token[CSRF_TOKEN_LEN + 1], maxfile[32], maxfiles[16], maxall[32];
+	char *page;
+	size_t len = 0;
+	struct template_var v[4];
+
+	csrf_make(srv->csrf, time(NULL), token);
+	human_size(maxfile, sizeof(maxfile), srv->cfg->max_file_size);
+	human_size(maxall, sizeof(maxall), srv->cfg->max_submission_size);
+	snprintf(maxfiles, sizeof(maxfiles), "%u", srv->cfg->max_files);
+	v[0] = (struct template_var){ "token", token, 0 };
+	v[1] = (struct template_var){ "max_file_size", maxfile, 0 };
+	v[2] = (struct template_var){ "max_files", maxfiles, 0 };
+	v[3] = (struct template_var){ "max_submission_size", maxall, 0 };
+	page = render(srv, lang, "index", "Send documents securely", v, 4,
+	    &len);
+	return respond(c, 200, "text/html; charset=utf-8", page, len, NULL);
+}
+
+/* The receipt: one list item per file, every value escaped. */
+static char *
+file_rows(const struct submission *s)
+{
+	size_t i, cap = 1, used = 0;
+	char *out, size[32];
+
+	for (i = 0; i < s->nfiles; i++)
+		cap += 6 * strlen(s->files[i]->name) + 256;
+	if ((out = malloc(cap)) == NULL)
+		return NULL;
+	out[0] = '\0';
+	for (i = 0; i < s->nfiles; i++) {
+		const struct upload *u = s->files[i];
+		char *name = template_escape(u->name);
+		int w;
+		if (name == NULL) {
+			wipe_free(out);
+			return NULL;
+		}
+		human_size(size, sizeof(size), u->size);
+		w = snprintf(out + used, cap - used,
+		    "<li><span class=\"name\">%s</span> (%s): %s</li>\n", name,
+		    size, u->cleaned ? "metadata removed" :
+		    "stored as sent, metadata NOT removed");
+		wipe_free(name);
+		if (w < 0 || (size_t)w >= cap - used)
+			break;
+		used += (size_t)w;
+	}
+	return out;
+}
+
+static enum MHD_Result
+page_receipt(struct MHD_Connection *c, const struct submission *s)
+{
+	char *rows, *page = NULL, count[16];
+	size_t len = 0;
+	struct template_var v[3];
+
+	snprintf(count, sizeof(count), "%zu", s->nfiles);
+	if ((rows = file_rows(s)) != NULL) {
+		v[0] = (struct template_var){ "file_rows", rows, 1 };
+		v[1] = (struct template_var){ "message_status",
+		    s->message_len > 0 ? "Your message was received." :
+		    "You did not write a message.", 0 };
+		v[2] = (struct template_var){ "file_count", count, 0 };
+		page = render(s->srv, s->lang, "receipt",
+		    "Your submission was received", v, 3, &len);
+		wipe_free(rows);
+	}
+	return respond(c, 200, "text/html; charset=utf-8", page, len, NULL);
+}
+
+static const char *
+choose_lang(struct MHD_Connection *c, const struct server *srv)
+{
+	const char *l = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
+	    "lang");
+
+	if (l != NULL && template_has_lang(srv->tpl, l))
+		return l;
+	return srv->cfg->default_lang;
+}
+
+static enum route
+route(const char *url, const char *method, const char **allow)
+{
+	int get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+	int post = strcmp(method, "POST") == 0;
+
+	if (strcmp(url, "/") == 0 || strcmp(url, "/index.html") == 0) {
+		*allow = "GET, HEAD";
+		return get ? R_INDEX : R_METHOD;
+	}
+	if (strcmp(url, "/style.css") == 0) {
+		*allow = "GET, HEAD";
+		return get ? R_CSS : R_METHOD;
+	}
+	if (strcmp(url, "/submit") == 0) {
+		*allow = "POST";
+		return post ? R_SUBMIT : R_METHOD;
+	}
+	return R_NOT_FOUND;
+}
+
+/* The first call of an upload: the headers are in, the body is not. */
+static enum intake_err
+upload_begin(struct MHD_Connection *c, struct server *srv, struct request *rq,
+    const char *lang)
+{
+	const char *cl;
+	struct statvfs vfs;
+	uint64_t length = 0;
+	struct submission *s;
+
+	if ((s = rq->sub = submission_new(srv, lang)) == NULL)
+		return IE_INTERNAL;
+	if (atomic_fetch_add(&srv->uploads, 1) >= srv->cfg->max_uploads) {
+		atomic_fetch_sub(&srv->uploads, 1);
+		return IE_BUSY;
+	}
+	s->holds_slot = 1;
+	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl != NULL)
+		length = strtoull(cl, NULL, 10);
+	if (length > srv->cfg->max_submission_size)
+		return IE_TOO_LARGE;
+	if (statvfs(srv->cfg->state_dir, &vfs) == 0 &&
+	    (uint64_t)vfs.f_bavail * vfs.f_frsize <
+	    srv->cfg->min_free_disk + length)
+		return IE_DISK;
+	s->pp = MHD_create_post_processor(c, POST_BUFFER, intake_iterate, s);
+	if (s->pp == NULL)
+		return IE_MALFORMED; /* not multipart/form-data */
+	return IE_NONE;
+}
+
+/*
+ * After an error the body is read and dropped, up to twice the largest
+ * request we accept, so that a browser gets to show the error page; past
+ * that bound the answer is sent at once and the connection closed.
+ */
+static int
+discard_over(const struct server *srv, struct request *rq, size_t n)
+{
+	rq->discarded += n;
+	return rq->discarded > 2 * srv->cfg->max_submission_size;
+}
+
+static enum MHD_Result
+upload_end(struct MHD_Connection *c, struct server *srv, struct submission *s)
+{
+	int ok;
+
+	if (intake_end(s) != 0)
+		return page_error(c, srv, s->lang, s->err);
+	sem_wait(&srv->workers);
+	ok = pipeline_run(s) == 0;
+	sem_post(&srv->workers);
+	if (!ok) {
+		s->err = IE_INTERNAL;
+		return page_error(c, srv, s->lang, IE_INTERNAL);
+	}
+	return page_receipt(c, s);
+}
+
+static enum MHD_Result
+handle_upload(struct MHD_Connection *c, struct server *srv, struct request *rq,
+    const char *data, size_t *size)
+{
+	struct submission *s = rq->sub;
+
+	if (*size > 0) {
+		if (s->err == IE_NONE)
+			intake_body(s, data, *size);
+		if (s->err != IE_NONE && discard_over(srv, rq, *size)) {
+			*size = 0;
+			s->done = 1;
+			return page_error(c, srv, s->lang, s->err);
+		}
+		*size = 0;
+		return MHD_YES;
+	}
+	if (s->done)
+		return MHD_YES;
+	s->done = 1;
+	if (s->err != IE_NONE)
+		return page_error(c, srv, s->lang, s->err);
+	return upload_end(c, srv, s);
+}
+
+enum MHD_Result
+http_handle(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *data, size_t *size,
+    void **con_cls)
+{
+	struct server *srv = cls;
+	struct request *rq = *con_cls;
+	const char *lang, *css;
+	size_t len;
+	enum intake_err e;
+
+	(void)version;
+	if (rq == NULL) {
+		if ((rq = calloc(1, sizeof(*rq))) == NULL)
+			return MHD_NO;
+		*con_cls = rq;
+		rq->route = route(url, method, &rq->allow);
+		if (rq->route != R_SUBMIT)
+			return MHD_YES;
+		lang = choose_lang(c, srv);
+		if ((e = upload_begin(c, srv, rq, lang)) != IE_NONE) {
+			if (rq->sub == NULL)
+				return page_error(c, srv, lang, e);
+			rq->sub->err = e;
+		}
+		return MHD_YES;
+	}
+	lang = choose_lang(c, srv);
+	switch (rq->route) {
+	case R_SUBMIT:
+		return handle_upload(c, srv, rq, data, size);
+	case R_INDEX:
+		return page_index(c, srv, lang);
+	case R_CSS:
+		css = template_css(srv->tpl, &len);
+		return respond(c, 200, "text/css; charset=utf-8", strndup(css, len),
+		    len, NULL);
+	case R_METHOD:
+		*size = 0;
+		return page_simple_error(c, srv, lang, 405,
+		    "Method not allowed", "This address does not accept that "
+		    "kind of request.", rq->allow);
+	case R_NOT_FOUND:
+		*size = 0;
+		return page_simple_error(c, srv, lang, 404, "Page not found",
+		    "There is no page at this address. The form is on the "
+		    "first page.", NULL);
+	}
+	return MHD_NO;
+}
+
+void
+http_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct request *rq = *con_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (rq == NULL)
+		return;
+	/* A client that went away mid-upload: its temp files close here,
+	 * and with them every trace of it. */
+	submission_free(rq->sub);
+	free(rq);
+	*con_cls = NULL;
+}

@@ -1,0 +1,134 @@
+/*
+ * posternd.h — what the files of posternd share: the server (read-only
+ * after start-up, but for its locks and counters) and the submission that
+ * flows through the upload pipeline:
+ *
+ *   intake (intake.c)  the multipart body, streamed into encrypted temp files
+ *   detect             the type of each file, from its bytes (libmagic)
+ *   strip              metadata removal (a pass-through until issue 5)
+ *   seal               each file and the manifest age-encrypted into the spool
+ *   store              renamed into place, then one SQLite commit
+ *
+ * Only after store returns 0 does the source see a receipt.
+ */
+#ifndef POSTERND_H
+#define POSTERND_H
+
+#include <limits.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <magic.h>
+#include <microhttpd.h>
+
+#include "postern/config.h"
+#include "postern/csrf.h"
+#include "postern/store.h"
+#include "postern/template.h"
+#include "postern/tempfile.h"
+
+#define TYPE_MAX 128          /* a detected MIME type */
+#define REPORT_MAX 512        /* a file's cleaning report */
+#define FILENAME_MAX_BYTES 1024 /* a file name as the browser sent it */
+#define CLAIMED_TYPE_MAX 128  /* the browser's Content-Type for a part */
+#define TOKEN_FIELD_MAX 64    /* the form's token field */
+#define MAGIC_HEAD (64 * 1024) /* bytes libmagic looks at */
+#define CSRF_LIFETIME (24 * 3600)
+
+struct server {
+	const struct config *cfg;
+	struct template_set *tpl;
+	struct store *store;
+	struct csrf *csrf;
+	magic_t magic;                 /* not thread-safe: magic_mu */
+	pthread_mutex_t magic_mu;
+	sem_t workers;                 /* bounds concurrent strip + seal */
+	atomic_uint uploads;           /* uploads in progress */
+	char tmp_dir[PATH_MAX];
+	char spool_dir[PATH_MAX];
+};
+
+/* Why a submission failed; http.c maps each to a status and a page. */
+enum intake_err {
+	IE_NONE = 0,
+	IE_MALFORMED,       /* 400 */
+	IE_EMPTY,           /* 400: no message and no file */
+	IE_TOKEN,           /* 403 */
+	IE_FILE_TOO_LARGE,  /* 413 */
+	IE_TOO_MANY_FILES,  /* 413 */
+	IE_TOO_LARGE,       /* 413: the whole request */
+	IE_MESSAGE_TOO_LARGE, /* 413 */
+	IE_BUSY,            /* 503 */
+	IE_DISK,            /* 507 */
+	IE_INTERNAL         /* 500 */
+};
+
+/* One uploaded file. Allocated with sodium_malloc: it holds the name. */
+struct upload {
+	char item[STORE_ID_LEN + 1];
+	char name[FILENAME_MAX_BYTES + 1];
+	char claimed_type[CLAIMED_TYPE_MAX + 1];
+	char type[TYPE_MAX + 1];
+	char report[REPORT_MAX + 1];
+	int cleaned;
+	struct tempfile *tmp;
+	uint64_t size;                  /* plaintext bytes */
+	uint64_t sealed_size;           /* ciphertext bytes in the spool */
+	int sealed;                     /* a spool temp file exists */
+	int placed;                     /* renamed into the spool */
+};
+
+struct submission {
+	struct server *srv;
+	enum intake_err err;
+	struct MHD_PostProcessor *pp;
+	uint64_t received;              /* body bytes seen, kept or not */
+	int holds_slot;                 /* counted in srv->uploads */
+	int done;                       /* the response was queued */
+	char lang[16];
+	char id[STORE_ID_LEN + 1];
+
+	char *message;                  /* sodium_malloc, max_message_size */
+	size_t message_len;
+	char token[TOKEN_FIELD_MAX + 1];
+	size_t token_len;
+
+	struct upload **files;
+	size_t nfiles;
+	struct upload *cur;             /* the part being received */
+	char cur_key[16];               /* its form field */
+
+	struct upload manifest;         /* item, sealed and placed flags */
+};
+
+/* intake.c */
+struct submission *submission_new(struct server *, const char *lang);
+void submission_free(struct submission *);
+/* Feed body bytes (the post processor is set up by the caller). */
+int intake_body(struct submission *, const char *data, size_t len);
+/* The body ended: check it was well-formed and the token. */
+int intake_end(struct submission *);
+/* For MHD_create_post_processor. */
+enum MHD_Result intake_iterate(void *cls, enum MHD_ValueKind kind,
+    const char *key, const char *filename, const char *content_type,
+    const char *transfer_encoding, const char *data, uint64_t off,
+    size_t size);
+
+/* pipeline.c: detect → strip → seal → store; on failure nothing stays. */
+int pipeline_run(struct submission *);
+/* Start-up: delete spool temp files and spool files no row refers to. */
+int pipeline_recover(struct server *);
+
+/* http.c */
+enum MHD_Result http_handle(void *cls, struct MHD_Connection *,
+    const char *url, const char *method, const char *version,
+    const char *upload_data, size_t *upload_data_size, void **con_cls);
+void http_completed(void *cls, struct MHD_Connection *, void **con_cls,
+    enum MHD_RequestTerminationCode);
+
+/* posternd.c */
+void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
