@@ -320,8 +320,8 @@ parse(struct page *pg, const char *path, char *err, size_t errlen)
 		if (q == p + 2 || q - (p + 2) > TEMPLATE_NAME_MAX ||
 		    q[0] != '}' || q[1] != '}') {
 			snprintf(err, errlen, "%s, line %zu: a tag must be "
-			    "{{name}}, name being a-z, 0-9 and _ (at most %d)",
-			    path, line, TEMPLATE_NAME_MAX);
+			    "{{name}}, name being a-z, 0-9 and _ (at most %d "
+			    "bytes)", path, line, TEMPLATE_NAME_MAX);
 			return -1;
 		}
 		if (++tags > TEMPLATE_TAGS_MAX) {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/statvfs.h>
 #include <time.h>
 
@@ -137,10 +138,11 @@ lang_links(const struct server *srv, const char *current)
 	for (i = 0; i < n; i++) {
 		int w = strcmp(codes[i], current) == 0 ?
 		    snprintf(p, len - (size_t)(p - out),
-		    "<strong lang=\"%s\">%s</strong> ", codes[i], codes[i]) :
+		    "<li><strong lang=\"%s\">%s</strong></li>", codes[i],
+		    codes[i]) :
 		    snprintf(p, len - (size_t)(p - out),
-		    "<a href=\"./?lang=%s\" lang=\"%s\">%s</a> ", codes[i],
-		    codes[i], codes[i]);
+		    "<li><a href=\"./?lang=%s\" lang=\"%s\">%s</a></li>",
+		    codes[i], codes[i], codes[i]);
 		if (w < 0 || (size_t)w >= len - (size_t)(p - out))
 			break;
 		p += w;
@@ -342,7 +344,7 @@ static enum intake_err
 upload_begin(struct MHD_Connection *c, struct server *srv, struct request *rq,
     const char *lang)
 {
-	const char *cl;
+	const char *cl, *ct;
 	struct statvfs vfs;
 	uint64_t length = 0;
 	struct submission *s;
@@ -364,9 +366,13 @@ upload_begin(struct MHD_Connection *c, struct server *srv, struct request *rq,
 	    (uint64_t)vfs.f_bavail * vfs.f_frsize <
 	    srv->cfg->min_free_disk + length)
 		return IE_DISK;
+	ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (ct == NULL || strncasecmp(ct, "multipart/form-data", 19) != 0)
+		return IE_MALFORMED; /* the form sends nothing else */
 	s->pp = MHD_create_post_processor(c, POST_BUFFER, intake_iterate, s);
 	if (s->pp == NULL)
-		return IE_MALFORMED; /* not multipart/form-data */
+		return IE_MALFORMED;
 	return IE_NONE;
 }
 
