@@ -122,27 +122,54 @@ respond(struct MHD_Connection *c, unsigned status, const char *ctype, char *body
 	return ret;
 }
 
-/* The language links for the layout: one per loaded language. */
+/* Each language's name in itself, for the language chooser. */
+static const char *
+lang_name(const char *code)
+{
+	static const struct {
+		const char *code, *name;
+	} names[] = {
+		{ "ar", "\u0627\u0644\u0639\u0631\u0628\u064a\u0629" },
+		{ "de", "Deutsch" }, { "en", "English" },
+		{ "es", "Espa\u00f1ol" }, { "fr", "Fran\u00e7ais" },
+		{ "it", "Italiano" }, { "pt", "Portugu\u00eas" },
+		{ "ru", "\u0420\u0443\u0441\u0441\u043a\u0438\u0439" },
+		{ "tr", "T\u00fcrk\u00e7e" }, { "uk",
+		    "\u0423\u043a\u0440\u0430\u0457\u043d\u0441\u044c\u043a\u0430" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(names[i].code, code) == 0)
+			return names[i].name;
+	return code;
+}
+
+/* The language links for the layout: one list item per language. */
 static char *
 lang_links(const struct server *srv, const char *current)
 {
 	const char *codes[TEMPLATE_LANGS_MAX];
 	size_t n = template_langs(srv->tpl, codes, TEMPLATE_LANGS_MAX), i, len;
 	char *out, *p;
+	int w;
 
-	len = 1 + n * 96;
+	len = 1 + n * 160;
 	if ((out = malloc(len)) == NULL)
 		return NULL;
 	p = out;
 	*p = '\0';
 	for (i = 0; i < n; i++) {
-		int w = strcmp(codes[i], current) == 0 ?
-		    snprintf(p, len - (size_t)(p - out),
-		    "<li><strong lang=\"%s\">%s</strong></li>", codes[i],
-		    codes[i]) :
-		    snprintf(p, len - (size_t)(p - out),
-		    "<li><a href=\"./?lang=%s\" lang=\"%s\">%s</a></li>",
-		    codes[i], codes[i], codes[i]);
+		/* Codes are checked at load time: [a-z-A-Z] only. */
+		if (strcmp(codes[i], current) == 0)
+			w = snprintf(p, len - (size_t)(p - out),
+			    "<li><span aria-current=\"true\" lang=\"%s\">%s"
+			    "</span></li>", codes[i], lang_name(codes[i]));
+		else
+			w = snprintf(p, len - (size_t)(p - out),
+			    "<li><a href=\"./?lang=%s\" hreflang=\"%s\" "
+			    "lang=\"%s\">%s</a></li>", codes[i], codes[i],
+			    codes[i], lang_name(codes[i]));
 		if (w < 0 || (size_t)w >= len - (size_t)(p - out))
 			break;
 		p += w;
@@ -262,9 +289,13 @@ file_rows(const struct submission *s)
 
 	for (i = 0; i < s->nfiles; i++)
 		cap += 6 * strlen(s->files[i]->name) + 256;
+	cap += 32;
 	if ((out = malloc(cap)) == NULL)
 		return NULL;
-	out[0] = '\0';
+	if (s->nfiles == 0)
+		snprintf(out, cap, "<li>No files</li>\n");
+	else
+		out[0] = '\0';
 	for (i = 0; i < s->nfiles; i++) {
 		const struct upload *u = s->files[i];
 		char *name = template_escape(u->name);
@@ -275,9 +306,12 @@ file_rows(const struct submission *s)
 		}
 		human_size(size, sizeof(size), u->size);
 		w = snprintf(out + used, cap - used,
-		    "<li><span class=\"name\">%s</span> (%s): %s</li>\n", name,
-		    size, u->cleaned ? "metadata removed" :
-		    "stored as sent, metadata NOT removed");
+		    "<li><span class=\"file-name\">%s</span> "
+		    "<span class=\"file-size\">%s</span> "
+		    "<span class=\"file-status %s\">%s</span></li>\n", name,
+		    size, u->cleaned ? "ok" : "warn", u->cleaned ?
+		    "hidden information removed" :
+		    "stored as sent: hidden information NOT removed");
 		wipe_free(name);
 		if (w < 0 || (size_t)w >= cap - used)
 			break;

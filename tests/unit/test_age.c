@@ -8,6 +8,7 @@
  * input and keeps returning the same error without releasing more.
  */
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <setjmp.h>
@@ -1057,15 +1058,28 @@ test_refuse_after_error(void **state)
 	assert_int_equal(age_encrypt_update(enc, pt, 100), AGE_OK);
 	assert_int_equal(age_encrypt_final(enc), AGE_OK);
 	len = ct.len;
+	rc = age_encrypt_final(enc);
+	if (rc == AGE_OK || ct.len != len)
+		fail_msg("encrypt final twice: expected a refusal and no "
+		    "output, got %d %s and %zu more bytes", rc,
+		    age_strerror(rc), ct.len - len);
 	rc = age_encrypt_update(enc, pt, 100);
 	if (rc == AGE_OK || ct.len != len)
 		fail_msg("encrypt update after final: expected a refusal and "
 		    "no output, got %d %s and %zu more bytes", rc,
 		    age_strerror(rc), ct.len - len);
-	rc = age_encrypt_final(enc);
+	age_encrypt_free(enc);
+	enc = NULL;
+
+	/* update after final, on a fresh encryptor */
+	assert_int_equal(age_encrypt_new(&enc, k.r, 1, sink_store, &ct),
+	    AGE_OK);
+	assert_int_equal(age_encrypt_final(enc), AGE_OK);
+	len = ct.len;
+	rc = age_encrypt_update(enc, pt, 100);
 	if (rc == AGE_OK || ct.len != len)
-		fail_msg("encrypt final twice: expected a refusal and no "
-		    "output, got %d %s and %zu more bytes", rc,
+		fail_msg("encrypt update after final: expected a refusal and "
+		    "no output, got %d %s and %zu more bytes", rc,
 		    age_strerror(rc), ct.len - len);
 	age_encrypt_free(enc);
 	enc = NULL;
@@ -1214,80 +1228,195 @@ tmpfile_with(const uint8_t *buf, size_t n)
 	return f;
 }
 
+/* A pipe whose other end a child process fills with buf, then closes. */
+static int
+pipe_source(const uint8_t *buf, size_t n, pid_t *pid)
+{
+	int fds[2];
+	size_t off = 0;
+	ssize_t w;
+
+	assert_int_equal(pipe(fds), 0);
+	assert_true((*pid = fork()) != -1);
+	if (*pid == 0) {
+		close(fds[0]);
+		while (off < n) {
+			/* odd sizes, so the reader sees short reads */
+			w = write(fds[1], buf + off, n - off < 7001 ?
+			    n - off : 7001);
+			if (w <= 0)
+				_exit(1);
+			off += (size_t)w;
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	return fds[0];
+}
+
+static void
+pipe_done(int fd, pid_t pid)
+{
+	int status;
+
+	close(fd);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 /* Encrypt and decrypt n bytes through the file-descriptor API. */
 static void
-fd_roundtrip(struct keys *k, const uint8_t *pt, size_t n)
+fd_roundtrip(struct keys *k, const uint8_t *pt, size_t n, int from_pipe)
 {
 	struct sink ct;
-	FILE *in, *enc, *dec;
+	FILE *in = NULL, *enc, *dec;
 	uint8_t *back;
 	size_t hl;
-	int fd;
+	pid_t pid = -1;
+	int fd, infd;
 	enum age_err rc;
 
-	in = tmpfile_with(pt, n);
+	if (from_pipe)
+		infd = pipe_source(pt, n, &pid);
+	else
+		infd = fileno(in = tmpfile_with(pt, n));
 	memset(&ct, 0, sizeof(ct));
-	rc = age_encrypt_fd(fileno(in), k->r, 2, sink_store, &ct);
+	rc = age_encrypt_fd(infd, k->r, 2, sink_store, &ct);
 	if (rc != AGE_OK)
-		fail_msg("age_encrypt_fd(%zu bytes): expected AGE_OK, got %d "
-		    "%s", n, rc, age_strerror(rc));
+		fail_msg("age_encrypt_fd(%zu bytes%s): expected AGE_OK, got "
+		    "%d %s", n, from_pipe ? ", from a pipe" : "", rc,
+		    age_strerror(rc));
+	if (from_pipe)
+		pipe_done(infd, pid);
+	else
+		fclose(in);
 	hl = header_len(ct.buf, ct.len);
 	assert_int_equal(hl, X25519_HEADER_LEN(2));
 	if (ct.len != expected_size(hl, n))
 		fail_msg("age_encrypt_fd(%zu bytes): expected %zu bytes of "
 		    "ciphertext, got %zu", n, expected_size(hl, n), ct.len);
 
-	enc = tmpfile_with(ct.buf, ct.len);
+	/* age_decrypt_fd reads back what age_encrypt_fd wrote. */
+	if (from_pipe)
+		infd = pipe_source(ct.buf, ct.len, &pid);
+	else
+		infd = fileno(enc = tmpfile_with(ct.buf, ct.len));
 	assert_non_null(dec = tmpfile());
 	fd = fileno(dec);
-	rc = age_decrypt_fd(fileno(enc), &k->id[1], 1, age_sink_fd, &fd);
+	rc = age_decrypt_fd(infd, &k->id[1], 1, age_sink_fd, &fd);
 	if (rc != AGE_OK)
-		fail_msg("age_decrypt_fd(%zu bytes): expected AGE_OK, got %d "
-		    "%s", n, rc, age_strerror(rc));
+		fail_msg("age_decrypt_fd(%zu bytes%s): expected AGE_OK, got "
+		    "%d %s", n, from_pipe ? ", from a pipe" : "", rc,
+		    age_strerror(rc));
+	if (from_pipe)
+		pipe_done(infd, pid);
+	else
+		fclose(enc);
 	assert_int_equal(lseek(fd, 0, SEEK_END), (off_t)n);
 	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
 	assert_non_null(back = malloc(n + 1));
 	assert_int_equal(read(fd, back, n + 1), (ssize_t)n);
-	assert_memory_equal(back, pt, n);
+	if (n > 0)
+		assert_memory_equal(back, pt, n);
 	fclose(dec);
-	fclose(enc);
 
 	/* A truncated file through the fd API: the first chunk only. */
-	enc = tmpfile_with(ct.buf, hl + NONCE_SIZE + ENC_CHUNK_SIZE);
-	assert_non_null(dec = tmpfile());
-	fd = fileno(dec);
-	rc = age_decrypt_fd(fileno(enc), k->id, 1, age_sink_fd, &fd);
-	if (rc != AGE_ERR_TRUNCATED)
-		fail_msg("age_decrypt_fd on a truncated file: expected %d %s, "
-		    "got %d %s", AGE_ERR_TRUNCATED,
-		    age_strerror(AGE_ERR_TRUNCATED), rc, age_strerror(rc));
-	assert_int_equal(lseek(fd, 0, SEEK_END), (off_t)AGE_CHUNK_SIZE);
-	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
-	assert_int_equal(read(fd, back, n), (ssize_t)AGE_CHUNK_SIZE);
-	assert_memory_equal(back, pt, AGE_CHUNK_SIZE);
-	fclose(dec);
-	fclose(enc);
-
+	if (n > AGE_CHUNK_SIZE) {
+		enc = tmpfile_with(ct.buf, hl + NONCE_SIZE + ENC_CHUNK_SIZE);
+		assert_non_null(dec = tmpfile());
+		fd = fileno(dec);
+		rc = age_decrypt_fd(fileno(enc), k->id, 1, age_sink_fd, &fd);
+		if (rc != AGE_ERR_TRUNCATED)
+			fail_msg("age_decrypt_fd on a truncated file: expected "
+			    "%d %s, got %d %s", AGE_ERR_TRUNCATED,
+			    age_strerror(AGE_ERR_TRUNCATED), rc,
+			    age_strerror(rc));
+		assert_int_equal(lseek(fd, 0, SEEK_END),
+		    (off_t)AGE_CHUNK_SIZE);
+		assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+		assert_int_equal(read(fd, back, n), (ssize_t)AGE_CHUNK_SIZE);
+		assert_memory_equal(back, pt, AGE_CHUNK_SIZE);
+		fclose(dec);
+		fclose(enc);
+	}
 	free(back);
-	fclose(in);
 	sink_reset(&ct);
 }
+
+#define FD_MAX (5 * 1024 * 1024)
 
 static void
 test_fd(void **state)
 {
-	static const size_t sizes[] = { AGE_CHUNK_SIZE + 12345,
-		3 * 1024 * 1024 + 5, 4 * 1024 * 1024 };
+	static const size_t sizes[] = { 0, 1, AGE_CHUNK_SIZE,
+		AGE_CHUNK_SIZE + 12345, 2 * 1024 * 1024 - 1, 2 * 1024 * 1024,
+		2 * 1024 * 1024 + 1, 3 * 1024 * 1024 + 5, 4 * 1024 * 1024,
+		FD_MAX };
 	struct keys k;
 	uint8_t *pt;
-	size_t i, max = 4 * 1024 * 1024;
+	size_t i;
 
 	(void)state;
 	keys_new(&k);
-	assert_non_null(pt = malloc(max));
-	randombytes_buf(pt, max);
-	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
-		fd_roundtrip(&k, pt, sizes[i]);
+	assert_non_null(pt = malloc(FD_MAX));
+	randombytes_buf(pt, FD_MAX);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		fd_roundtrip(&k, pt, sizes[i], 0);
+		fd_roundtrip(&k, pt, sizes[i], 1);
+	}
+	free(pt);
+	keys_free(&k);
+}
+
+/* The fd API's failures: a sink that fails, an input that cannot be read. */
+static void
+test_fd_errors(void **state)
+{
+	struct keys k;
+	struct sink ct, out;
+	FILE *in;
+	uint8_t *pt;
+	size_t calls, n = FD_MAX;
+	enum age_err rc;
+
+	(void)state;
+	keys_new(&k);
+	assert_non_null(pt = malloc(n));
+	randombytes_buf(pt, n);
+
+	/* a sink failing on call 1..4 is not called again */
+	for (calls = 1; calls <= 4; calls++) {
+		in = tmpfile_with(pt, n);
+		memset(&ct, 0, sizeof(ct));
+		ct.fail_from = calls;
+		rc = age_encrypt_fd(fileno(in), k.r, 1, sink_store, &ct);
+		if (rc != AGE_ERR_SINK || ct.calls != calls)
+			fail_msg("age_encrypt_fd with a sink failing on call "
+			    "%zu: expected %d %s after %zu calls, got %d %s "
+			    "after %zu", calls, AGE_ERR_SINK,
+			    age_strerror(AGE_ERR_SINK), calls, rc,
+			    age_strerror(rc), ct.calls);
+		fclose(in);
+		sink_reset(&ct);
+	}
+
+	/* input that cannot be read */
+	memset(&ct, 0, sizeof(ct));
+	rc = age_encrypt_fd(-1, k.r, 1, sink_store, &ct);
+	if (rc != AGE_ERR_SOURCE)
+		fail_msg("age_encrypt_fd(-1): expected %d %s, got %d %s",
+		    AGE_ERR_SOURCE, age_strerror(AGE_ERR_SOURCE), rc,
+		    age_strerror(rc));
+	sink_reset(&ct);
+	memset(&out, 0, sizeof(out));
+	rc = age_decrypt_fd(-1, k.id, 1, sink_store, &out);
+	if (rc != AGE_ERR_SOURCE || out.calls != 0)
+		fail_msg("age_decrypt_fd(-1): expected %d %s and no output, "
+		    "got %d %s and %zu calls", AGE_ERR_SOURCE,
+		    age_strerror(AGE_ERR_SOURCE), rc, age_strerror(rc),
+		    out.calls);
+	sink_reset(&out);
+
 	free(pt);
 	keys_free(&k);
 }
@@ -1391,6 +1520,7 @@ main(void)
 		cmocka_unit_test(test_err_classes),
 		cmocka_unit_test(test_generated_keys),
 		cmocka_unit_test(test_fd),
+		cmocka_unit_test(test_fd_errors),
 		cmocka_unit_test(test_armored),
 	};
 
