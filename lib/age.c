@@ -282,8 +282,8 @@ age_recipient_passphrase(struct age_recipient **out, const char *pass,
 	*out = NULL;
 	if (len == 0 || len > AGE_PASSPHRASE_MAX)
 		return AGE_ERR_PASSPHRASE_EMPTY;
-	if (logn < 1 || logn > AGE_SCRYPT_LOGN_MAX)
-		return AGE_ERR_SCRYPT_WORK;
+	if (logn < AGE_SCRYPT_LOGN_MIN || logn > AGE_SCRYPT_LOGN_MAX)
+		return AGE_ERR_USAGE;
 	if ((r = secure_new(sizeof(*r))) == NULL)
 		return AGE_ERR_NOMEM;
 	r->type = KEY_SCRYPT;

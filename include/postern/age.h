@@ -34,6 +34,7 @@
 #define AGE_IDENTITY_STRLEN 74         /* "AGE-SECRET-KEY-1" + 52 + 6 */
 #define AGE_KEYID_STRLEN 16            /* hex digits of a key id */
 #define AGE_SCRYPT_LOGN_DEFAULT 18     /* what age writes: 256 MiB */
+#define AGE_SCRYPT_LOGN_MIN 10         /* floor when encrypting: 1 MiB */
 #define AGE_SCRYPT_LOGN_MAX 22         /* ceiling when decrypting: 4 GiB */
 #define AGE_PASSPHRASE_MAX 1024
 
@@ -112,7 +113,8 @@ struct age_recipient;
 
 /* Parse "age1…" (lowercase Bech32). NULL *out on failure. */
 enum age_err age_recipient_parse(struct age_recipient **out, const char *s);
-/* A passphrase recipient, with work factor 2^logn (10..22). The passphrase
+/* A passphrase recipient, with work factor 2^logn (AGE_SCRYPT_LOGN_MIN..
+ * AGE_SCRYPT_LOGN_MAX, else AGE_ERR_USAGE). The passphrase
  * is copied into locked memory; the caller wipes its own copy. */
 enum age_err age_recipient_passphrase(struct age_recipient **out,
     const char *pass, size_t len, int logn);

@@ -76,6 +76,7 @@ struct vector {
 
 /* The test that stands in for the kit when its directory is missing. */
 struct missing {
+	const char *shared;
 	char *path;
 	int errnum;
 };
@@ -489,9 +490,10 @@ test_missing(void **state)
 {
 	const struct missing *m = *state;
 
-	fail_msg("the age test kit %s is missing (%s): ../shared is missing; "
-	    "check out the shared folder next to the repository or set "
-	    "SHARED to its path", m->path, strerror(m->errnum));
+	fail_msg("the age test kit %s is missing (%s): %s is missing; "
+	    "check out the shared folder as ../shared next to the repository "
+	    "or set SHARED to its path", m->path, strerror(m->errnum),
+	    m->shared);
 }
 
 static int
@@ -575,6 +577,7 @@ main(void)
 			    &missing },
 		};
 
+		missing.shared = shared;
 		missing.path = dir;
 		missing.errnum = errno;
 		return cmocka_run_group_tests_name("testkit", missing_tests,
