@@ -17,7 +17,7 @@
 
 #include "posternd.h"
 
-#define POST_BUFFER (64 * 1024)   /* the post processor's buffer */
+#define POST_BUFFER (16 * 1024)   /* the post processor's buffer */
 #define PAGE_VARS_MAX 16
 #define NEWSROOM "the newsroom"
 

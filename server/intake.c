@@ -25,11 +25,6 @@ submission_new(struct server *srv, const char *lang)
 		return NULL;
 	s->srv = srv;
 	snprintf(s->lang, sizeof(s->lang), "%s", lang);
-	if ((s->message = sodium_malloc(srv->cfg->max_message_size + 1)) ==
-	    NULL) {
-		free(s);
-		return NULL;
-	}
 	store_new_id(s->id);
 	store_new_id(s->manifest.item);
 	return s;
@@ -177,11 +172,18 @@ intake_iterate(void *cls, enum MHD_ValueKind kind, const char *key,
 		return MHD_YES;
 	}
 	s->cur = NULL;
-	if (strcmp(key, "message") == 0)
+	if (strcmp(key, "message") == 0) {
+		/* Locked memory only for sources who write a message: most
+		 * of an upload's memory is per file, and uploads are many. */
+		if (s->message == NULL && (s->message = sodium_malloc(
+		    s->srv->cfg->max_message_size + 1)) == NULL) {
+			intake_fail(s, IE_INTERNAL);
+			return MHD_YES;
+		}
 		field_append(s, s->message, &s->message_len,
 		    s->srv->cfg->max_message_size, data, size,
 		    IE_MESSAGE_TOO_LARGE);
-	else if (strcmp(key, "token") == 0)
+	} else if (strcmp(key, "token") == 0)
 		field_append(s, s->token, &s->token_len, TOKEN_FIELD_MAX,
 		    data, size, IE_TOKEN);
 	/* Other fields are ignored; their bytes still count to the cap. */
@@ -245,6 +247,7 @@ intake_end(struct submission *s)
 			intake_fail(s, errno == ENOSPC ? IE_DISK : IE_INTERNAL);
 			return -1;
 		}
-	s->message[s->message_len] = '\0';
+	if (s->message != NULL)
+		s->message[s->message_len] = '\0';
 	return 0;
 }

@@ -31,7 +31,7 @@
 #include "postern/keyfile.h"
 #include "posternd.h"
 
-#define CONNECTION_MEMORY (64 * 1024)  /* per connection: headers + buffer */
+#define CONNECTION_MEMORY (32 * 1024)  /* per connection: headers + buffer */
 #define CONNECTION_TIMEOUT 600         /* idle seconds (slow tor circuits) */
 #define THREAD_STACK (1024 * 1024)
 #define EXTRA_CONNECTIONS 32           /* page loads beside the uploads */

@@ -90,7 +90,8 @@ struct submission {
 	char lang[16];
 	char id[STORE_ID_LEN + 1];
 
-	char *message;                  /* sodium_malloc, max_message_size */
+	char *message;                  /* NULL, or sodium_malloc'd with
+	                                 * max_message_size + 1 bytes */
 	size_t message_len;
 	char token[TOKEN_FIELD_MAX + 1];
 	size_t token_len;

@@ -14,7 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TEMPFILE_CHUNK 65536
+/* Small chunks: an upload holds one plaintext and one ciphertext chunk, and
+ * hundreds of slow uploads may be open at once. */
+#define TEMPFILE_CHUNK 16384
 
 struct tempfile;
 
