@@ -18,13 +18,18 @@ RUN="$BUILD"
 # To test: cmocka (unit tests), zlib (the age test kit's compressed
 # vectors), stock age (interop), GNU time (bench peak memory), perl
 # (inflates compressed vectors in the CLI test kit run), curl (posternd
-# integration tests).
-TEST="$RUN libcmocka-dev zlib1g-dev age time perl curl"
+# integration tests), sqlite3 (inspecting the database in tests),
+# chromium (the browser test, driven by playwright-core from npm).
+TEST="$RUN libcmocka-dev zlib1g-dev age time perl curl sqlite3 chromium"
+# Commands the browser test needs, and the package that brings each when
+# it is missing (a machine may have Node.js from another source already).
+TEST_CMDS="node:nodejs npm:npm"
 
+cmds=""
 case "${1:-build}" in
 build) want=$BUILD ;;
 run) want=$RUN ;;
-test) want=$TEST ;;
+test) want=$TEST cmds=$TEST_CMDS ;;
 *) echo "usage: $0 build|run|test" >&2; exit 2 ;;
 esac
 
@@ -35,6 +40,9 @@ for p in $want; do
 	    grep -q 'install ok installed'; then
 		missing="$missing $p"
 	fi
+done
+for c in $cmds; do
+	command -v "${c%%:*}" >/dev/null 2>&1 || missing="$missing ${c#*:}"
 done
 [ -z "$missing" ] && exit 0
 

@@ -293,6 +293,27 @@ expect_failure(const char *what, struct age_identity *const *ids,
 	}
 }
 
+/* Feeding ct whole must fail in age_decrypt_update itself, with want. */
+static void
+expect_update_failure(const char *what, struct age_identity *const *ids,
+    size_t nids, const uint8_t *ct, size_t n, enum age_err want)
+{
+	struct age_decryptor *dec = NULL;
+	struct sink out;
+	enum age_err rc;
+
+	memset(&out, 0, sizeof(out));
+	assert_int_equal(age_decrypt_new(&dec, ids, nids, sink_store, &out),
+	    AGE_OK);
+	rc = age_decrypt_update(dec, ct, n);
+	age_decrypt_free(dec);
+	if (rc != want || out.calls != 0)
+		fail_msg("%s: expected age_decrypt_update to fail with %d %s, "
+		    "got %d %s (%zu sink calls)", what, want,
+		    age_strerror(want), rc, age_strerror(rc), out.calls);
+	sink_reset(&out);
+}
+
 static void
 test_roundtrip(void **state)
 {
@@ -320,7 +341,7 @@ test_roundtrip(void **state)
 		    ct.len), "\n-> X25519 "), nrs[r]);
 		hl = header_len(ct.buf, ct.len);
 		if (hl != X25519_HEADER_LEN(nrs[r]))
-			fail_msg("%zu recipients: expected a %d-byte header, "
+			fail_msg("%zu recipients: expected a %zu-byte header, "
 			    "got %zu", nrs[r], X25519_HEADER_LEN(nrs[r]), hl);
 		if (ct.len != expected_size(hl, sizes[s]))
 			fail_msg("%zu bytes to %zu recipients: expected %zu "
@@ -578,6 +599,7 @@ test_passphrase_limits(void **state)
 	static const int bad_logn[] = { -1, 0, 1, AGE_SCRYPT_LOGN_MIN - 1,
 		AGE_SCRYPT_LOGN_MAX + 1, 64 };
 	struct age_recipient *pr;
+	struct age_identity *pid;
 	char *big;
 	size_t i;
 	enum age_err rc;
@@ -610,6 +632,14 @@ test_passphrase_limits(void **state)
 		    age_strerror(AGE_ERR_PASSPHRASE_EMPTY), rc,
 		    age_strerror(rc));
 
+	pid = NULL;
+	rc = age_identity_passphrase(&pid, "", 0);
+	if (rc != AGE_ERR_PASSPHRASE_EMPTY || pid != NULL)
+		fail_msg("empty passphrase identity: expected %d %s, got %d %s",
+		    AGE_ERR_PASSPHRASE_EMPTY,
+		    age_strerror(AGE_ERR_PASSPHRASE_EMPTY), rc,
+		    age_strerror(rc));
+
 	assert_non_null(big = malloc(AGE_PASSPHRASE_MAX + 1));
 	memset(big, 'p', AGE_PASSPHRASE_MAX + 1);
 	pr = NULL;
@@ -624,6 +654,18 @@ test_passphrase_limits(void **state)
 		fail_msg("passphrase of %d bytes: expected AGE_OK, got %d %s",
 		    AGE_PASSPHRASE_MAX, rc, age_strerror(rc));
 	age_recipient_free(pr);
+	pid = NULL;
+	rc = age_identity_passphrase(&pid, big, AGE_PASSPHRASE_MAX + 1);
+	if (rc != AGE_ERR_PASSPHRASE_EMPTY || pid != NULL)
+		fail_msg("passphrase identity of %d bytes: expected %d %s, got "
+		    "%d %s", AGE_PASSPHRASE_MAX + 1, AGE_ERR_PASSPHRASE_EMPTY,
+		    age_strerror(AGE_ERR_PASSPHRASE_EMPTY), rc,
+		    age_strerror(rc));
+	rc = age_identity_passphrase(&pid, big, AGE_PASSPHRASE_MAX);
+	if (rc != AGE_OK)
+		fail_msg("passphrase identity of %d bytes: expected AGE_OK, "
+		    "got %d %s", AGE_PASSPHRASE_MAX, rc, age_strerror(rc));
+	age_identity_free(pid);
 	free(big);
 }
 
@@ -1129,6 +1171,80 @@ test_refuse_after_error(void **state)
 	keys_free(&k);
 }
 
+/* Append a header of nstanzas unknown stanzas, each with bodylines full
+ * 64-column body lines, and (if mac) a MAC line. */
+static void
+build_header(struct sink *h, size_t nstanzas, size_t bodylines, int mac)
+{
+	static const char full[] =
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n";
+	static const char macline[] =
+	    "--- AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n";
+	size_t i, j;
+
+	assert_int_equal(sink_store(h, (const uint8_t *)HEADER_INTRO,
+	    HEADER_INTRO_LEN), 0);
+	for (i = 0; i < nstanzas; i++) {
+		assert_int_equal(sink_store(h, (const uint8_t *)"-> unknown\n",
+		    11), 0);
+		for (j = 0; j < bodylines; j++)
+			assert_int_equal(sink_store(h, (const uint8_t *)full,
+			    sizeof(full) - 1), 0);
+		assert_int_equal(sink_store(h, (const uint8_t *)"\n", 1), 0);
+	}
+	if (mac)
+		assert_int_equal(sink_store(h, (const uint8_t *)macline,
+		    sizeof(macline) - 1), 0);
+	/* a nonce and an empty final chunk's worth of bytes */
+	for (i = 0; i < NONCE_SIZE + AGE_TAG_SIZE; i++)
+		assert_int_equal(sink_store(h, (const uint8_t *)"\0", 1), 0);
+}
+
+/* The caps on what a header may hold: AGE_HEADER_MAX, AGE_STANZAS_MAX. */
+static void
+test_header_caps(void **state)
+{
+	struct keys k;
+	struct sink h;
+	size_t lines = (AGE_HEADER_MAX - 1024) / 65;
+
+	(void)state;
+	keys_new(&k);
+
+	/* at the caps: a header that parses, with nothing for us in it */
+	memset(&h, 0, sizeof(h));
+	build_header(&h, AGE_STANZAS_MAX, 0, 1);
+	expect_failure("AGE_STANZAS_MAX unknown stanzas", k.id, 1, h.buf,
+	    h.len, AGE_ERR_NO_MATCH, NO_ALT, AGE_CLASS_NO_MATCH, NULL, 0);
+	sink_reset(&h);
+	memset(&h, 0, sizeof(h));
+	build_header(&h, 1, lines, 1);
+	assert_true(h.len < AGE_HEADER_MAX);
+	expect_failure("a header just under AGE_HEADER_MAX", k.id, 1, h.buf,
+	    h.len, AGE_ERR_NO_MATCH, NO_ALT, AGE_CLASS_NO_MATCH, NULL, 0);
+	sink_reset(&h);
+
+	/* past them */
+	memset(&h, 0, sizeof(h));
+	build_header(&h, AGE_STANZAS_MAX + 1, 0, 1);
+	expect_failure("AGE_STANZAS_MAX + 1 stanzas", k.id, 1, h.buf, h.len,
+	    AGE_ERR_HEADER_TOO_LONG, NO_ALT, AGE_CLASS_HEADER, NULL, 0);
+	sink_reset(&h);
+	memset(&h, 0, sizeof(h));
+	build_header(&h, 1, AGE_HEADER_MAX / 65 + 1, 1);
+	expect_failure("a header over AGE_HEADER_MAX", k.id, 1, h.buf, h.len,
+	    AGE_ERR_HEADER_TOO_LONG, NO_ALT, AGE_CLASS_HEADER, NULL, 0);
+	sink_reset(&h);
+	/* refused as it comes in, before the input ends */
+	memset(&h, 0, sizeof(h));
+	build_header(&h, 1, 2 * AGE_HEADER_MAX / 65, 0);
+	expect_update_failure("an endless header", k.id, 1, h.buf, h.len,
+	    AGE_ERR_HEADER_TOO_LONG);
+	sink_reset(&h);
+
+	keys_free(&k);
+}
+
 static void
 test_free_null(void **state)
 {
@@ -1519,6 +1635,7 @@ main(void)
 		cmocka_unit_test(test_trailing),
 		cmocka_unit_test(test_empty_payload),
 		cmocka_unit_test(test_refuse_after_error),
+		cmocka_unit_test(test_header_caps),
 		cmocka_unit_test(test_free_null),
 		cmocka_unit_test(test_err_classes),
 		cmocka_unit_test(test_generated_keys),
