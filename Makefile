@@ -1,6 +1,6 @@
 # Postern — a plain Makefile. Every variable can be overridden:
 #   make CC=clang BUILD=build-clang
-# Targets: all, check, check-asan, run, bench, format, clean.
+# Targets: all, check, check-asan, check-valgrind, run, bench, format, clean.
 
 CC      ?= cc
 BUILD   ?= build
@@ -45,7 +45,7 @@ SERVERD_OBJS = $(BUILD)/server/posternd.o $(BUILD)/server/http.o \
 PROGRAMS   = $(BUILD)/postern-open $(BUILD)/posternd
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps check check-asan unit run bench format clean
+.PHONY: all deps check check-asan check-valgrind unit run bench format clean
 
 all: $(PROGRAMS)
 
@@ -83,6 +83,16 @@ check-asan:
 	    CFLAGS="-O1 -g" all $(patsubst $(BUILD)/%,build-asan/%,$(UNIT_TESTS))
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    BUILD=build-asan SHARED=$(SHARED) tests/run unit cli
+
+# Unit tests under valgrind (memcheck, leaks): slower, not part of check.
+check-valgrind: all $(UNIT_TESTS)
+	@for t in $(UNIT_TESTS); do \
+	    echo "== valgrind: $$t"; \
+	    SHARED=$(SHARED) valgrind -q --error-exitcode=99 --leak-check=full \
+	        --errors-for-leak-kinds=definite $$t > $$t.valgrind 2>&1 || \
+	        { cat $$t.valgrind; echo "valgrind: $$t failed"; exit 1; }; \
+	    tail -n 1 $$t.valgrind; \
+	done
 
 unit: all $(UNIT_TESTS)
 	BUILD=$(BUILD) SHARED=$(SHARED) tests/run unit

@@ -1083,7 +1083,11 @@ header_feed(struct age_decryptor *d, const uint8_t *p, size_t len,
 static enum age_err
 release(struct age_decryptor *d, size_t n)
 {
-	int rc = d->sink(d->arg, d->plain, n);
+	int rc;
+
+	if (n == 0) /* an empty payload: nothing to hand over */
+		return AGE_OK;
+	rc = d->sink(d->arg, d->plain, n);
 
 	sodium_memzero(d->plain, n);
 	return rc == 0 ? AGE_OK : AGE_ERR_SINK;

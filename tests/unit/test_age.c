@@ -1171,6 +1171,79 @@ test_refuse_after_error(void **state)
 	keys_free(&k);
 }
 
+/* Insert text into ct at offset at; the result in *out (caller frees). */
+static size_t
+insert(const uint8_t *ct, size_t n, size_t at, const char *text,
+    uint8_t **out)
+{
+	size_t tlen = strlen(text);
+
+	assert_non_null(*out = malloc(n + tlen));
+	memcpy(*out, ct, at);
+	memcpy(*out + at, text, tlen);
+	memcpy(*out + at + tlen, ct + at, n - at);
+	return n + tlen;
+}
+
+/*
+ * Stanzas added to a good file: unknown ones, however many arguments and
+ * body lines, parse and are skipped (so the MAC, which did not cover them,
+ * fails); a broken one fails as a header error, which the MAC must not
+ * mask.
+ */
+static void
+test_header_grammar(void **state)
+{
+	static const struct {
+		const char *what;
+		const char *text;
+		int after;      /* insert after the X25519 stanza */
+		enum age_err want;
+		enum age_err_class cls;
+	} cases[] = {
+		{ "unknown stanza, 12 arguments",
+		  "-> grease a b c d e f g h i j k l\n\n", 0,
+		  AGE_ERR_HEADER_MAC, AGE_CLASS_HMAC },
+		{ "unknown stanza, full body line then a short one",
+		  "-> grease\n"
+		  "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n"
+		  "AAAA\n", 1, AGE_ERR_HEADER_MAC, AGE_CLASS_HMAC },
+		{ "X25519 stanza with an extra argument",
+		  "-> X25519 AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA x\n"
+		  "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n", 1,
+		  CLASS_ONLY, AGE_CLASS_HEADER },
+		{ "stanza with a doubled space",
+		  "-> grease  a\n\n", 0, CLASS_ONLY, AGE_CLASS_HEADER },
+		{ "body line over 64 columns",
+		  "-> grease\n"
+		  "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n"
+		  "\n", 0, CLASS_ONLY, AGE_CLASS_HEADER },
+		{ "stanza without a body line", "-> grease\n", 1, CLASS_ONLY,
+		  AGE_CLASS_HEADER },
+	};
+	struct keys k;
+	struct sink ct;
+	uint8_t *pt, *bad;
+	size_t i, n;
+
+	(void)state;
+	keys_new(&k);
+	pt = plain_new();
+	memset(&ct, 0, sizeof(ct));
+	encrypt_buf(k.r, 1, pt, 1000, SIZE_MAX, &ct);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		n = insert(ct.buf, ct.len, HEADER_INTRO_LEN +
+		    (cases[i].after ? X25519_STANZA_LEN : 0), cases[i].text,
+		    &bad);
+		expect_failure(cases[i].what, k.id, 1, bad, n, cases[i].want,
+		    NO_ALT, cases[i].cls, pt, 0);
+		free(bad);
+	}
+	sink_reset(&ct);
+	free(pt);
+	keys_free(&k);
+}
+
 /* Append a header of nstanzas unknown stanzas, each with bodylines full
  * 64-column body lines, and (if mac) a MAC line. */
 static void
@@ -1635,6 +1708,7 @@ main(void)
 		cmocka_unit_test(test_trailing),
 		cmocka_unit_test(test_empty_payload),
 		cmocka_unit_test(test_refuse_after_error),
+		cmocka_unit_test(test_header_grammar),
 		cmocka_unit_test(test_header_caps),
 		cmocka_unit_test(test_free_null),
 		cmocka_unit_test(test_err_classes),
