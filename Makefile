@@ -32,7 +32,7 @@ ALL_LDFLAGS = $(LDHARDEN) $(SAN) $(LDFLAGS)
 # Modules shared by the programs. postern-open (the air-gapped tool) links
 # only the age core and libsodium.
 AGE_OBJS  = $(BUILD)/lib/age.o $(BUILD)/lib/armor.o $(BUILD)/lib/bech32.o \
-            $(BUILD)/lib/keyfile.o
+            $(BUILD)/lib/keyfile.o $(BUILD)/lib/sigkey.o $(BUILD)/lib/bundle.o
 OPEN_OBJS = $(BUILD)/offline/postern-open.o $(AGE_OBJS)
 # The server's own modules, and posternd.
 SRV_LIB_OBJS = $(BUILD)/lib/config.o $(BUILD)/lib/template.o \

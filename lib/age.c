@@ -304,17 +304,25 @@ age_recipient_format(const struct age_recipient *r, char *buf, size_t len)
 }
 
 int
+age_keyid(const char *key, char *buf, size_t len)
+{
+	uint8_t h[crypto_hash_sha256_BYTES];
+
+	if (len < AGE_KEYID_STRLEN + 1)
+		return -1;
+	crypto_hash_sha256(h, (const uint8_t *)key, strlen(key));
+	sodium_bin2hex(buf, len, h, AGE_KEYID_STRLEN / 2);
+	return 0;
+}
+
+int
 age_recipient_keyid(const struct age_recipient *r, char *buf, size_t len)
 {
 	char s[AGE_RECIPIENT_STRLEN + 1];
-	uint8_t h[crypto_hash_sha256_BYTES];
 
-	if (len < AGE_KEYID_STRLEN + 1 || age_recipient_format(r, s,
-	    sizeof(s)) != 0)
+	if (age_recipient_format(r, s, sizeof(s)) != 0)
 		return -1;
-	crypto_hash_sha256(h, (const uint8_t *)s, AGE_RECIPIENT_STRLEN);
-	sodium_bin2hex(buf, len, h, AGE_KEYID_STRLEN / 2);
-	return 0;
+	return age_keyid(s, buf, len);
 }
 
 int

@@ -125,6 +125,9 @@ int age_recipient_format(const struct age_recipient *, char *buf, size_t len);
  * lowercase hex, and a NUL (AGE_KEYID_STRLEN + 1 bytes). The one way all
  * Postern tools show a key. -1 for a passphrase recipient. */
 int age_recipient_keyid(const struct age_recipient *, char *buf, size_t len);
+/* The same key id for any public key string (the server's signing key
+ * too): the first 8 bytes of SHA-256 of key, in hex, and a NUL. */
+int age_keyid(const char *key, char *buf, size_t len);
 /* 1 if both are the same X25519 key. */
 int age_recipient_equal(const struct age_recipient *,
     const struct age_recipient *);

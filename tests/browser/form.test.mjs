@@ -74,7 +74,7 @@ function watch(context) {
 		failedRequests.push(`${r.url()}: ${r.failure()?.errorText}`));
 	context.on('console', (m) => {
 		if (m.type() === 'error' || m.type() === 'warning')
-			consoleErrors.push(`${m.type()}: ${m.text()}`);
+			consoleErrors.push(`${m.type()}: ${m.text()} [${m.location()?.url}]`);
 	});
 	context.on('page', (p) => p.on('pageerror', (e) => pageErrors.push(String(e))));
 }
@@ -88,8 +88,9 @@ function checkHtml(what, html) {
 		'no on*= attribute', handler?.[0]);
 	checkTrue(`${what}: no javascript: URLs`, !/javascript:/i.test(html),
 		'no javascript:', 'javascript: found');
-	const abs = html.match(/\s(?:href|src|action|srcset|poster|data)\s*=\s*["']?(?:[a-z][a-z0-9+.-]*:|\/\/)[^"'\s>]*/i);
-	checkTrue(`${what}: no absolute URLs`, !abs, 'relative URLs only', abs?.[0]);
+	const abs = html.match(/\s(?:href|src|action|srcset|poster|data|formaction)\s*=\s*["']?(?:[a-z][a-z0-9+.-]*:|\/\/)[^"'\s>]*/gi);
+	checkTrue(`${what}: no absolute URLs`, !abs, 'relative URLs only',
+		(abs || []).map((a) => a.trim()).join(' '));
 }
 
 // The headers every response must carry.
@@ -158,8 +159,7 @@ async function main() {
 		checkHeaders('landing', resp.headers());
 		checkHtml('landing', await resp.text());
 		await checkRendered('landing', page);
-		// JavaScript is really off in this context: a javascript: URL
-		// navigation does nothing, and the page never changes.
+		// The title is only ever the server's: no script changed it.
 		check('landing: title', 'Send documents securely', await page.title());
 		check('landing: one form, posting multipart',
 			'post multipart/form-data',
@@ -249,7 +249,17 @@ async function main() {
 		check('the requests were for /, /style.css, /submit only',
 			'/ /style.css /submit', paths.join(' '));
 		check('no failed requests', '', failedRequests.join(' | '));
-		check('no console errors or warnings', '', consoleErrors.join(' | '));
+		// Chromium asks for /favicon.ico on its own (not a page request);
+		// the server's 404 for it, and the 413 status of the error page
+		// itself, are logged as "Failed to load resource". Nothing else
+		// may be.
+		const expectedNoise = (e) =>
+			/Failed to load resource: .* 404 .*\[[^\]]*\/favicon\.ico\]$/.test(e) ||
+			/Failed to load resource: .* 413 .*\[[^\]]*\/submit(\?[^\]]*)?\]$/.test(e);
+		for (const e of consoleErrors.filter(expectedNoise))
+			console.log(`# note: console: ${oneLine(e)}`);
+		check('no console errors or warnings (but the favicon 404 and the 413 itself)', '',
+			consoleErrors.filter((e) => !expectedNoise(e)).join(' | '));
 		check('no page errors (no script ran)', '', pageErrors.join(' | '));
 	} finally {
 		await context.close();
