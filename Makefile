@@ -22,7 +22,7 @@ SODIUM_CFLAGS = $(shell $(PKG) --cflags libsodium)
 SODIUM_LIBS   = $(shell $(PKG) --libs libsodium)
 CMOCKA_LIBS   = $(shell $(PKG) --libs cmocka)
 ZLIB_LIBS     = $(shell $(PKG) --libs zlib)
-SERVER_PKGS   = libsodium libmicrohttpd libmagic sqlite3
+SERVER_PKGS   = libsodium libmicrohttpd libmagic sqlite3 jansson
 SERVER_CFLAGS = $(shell $(PKG) --cflags $(SERVER_PKGS))
 SERVER_LIBS   = $(shell $(PKG) --libs $(SERVER_PKGS)) -pthread
 
@@ -33,16 +33,24 @@ ALL_LDFLAGS = $(LDHARDEN) $(SAN) $(LDFLAGS)
 # only the age core and libsodium.
 AGE_OBJS  = $(BUILD)/lib/age.o $(BUILD)/lib/armor.o $(BUILD)/lib/bech32.o \
             $(BUILD)/lib/keyfile.o $(BUILD)/lib/sigkey.o $(BUILD)/lib/bundle.o
-OPEN_OBJS = $(BUILD)/offline/postern-open.o $(AGE_OBJS)
+OPEN_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(wildcard offline/*.c)) \
+            $(BUILD)/lib/passphrase.o $(AGE_OBJS)
+JANSSON_LIBS = $(shell $(PKG) --libs jansson)
+# postern-admin: the server's modules, no HTTP.
+ADMIN_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(wildcard keys/*.c)) \
+            $(BUILD)/lib/config.o $(BUILD)/lib/store.o \
+            $(BUILD)/lib/passphrase.o $(AGE_OBJS)
 # The server's own modules, and posternd.
 SRV_LIB_OBJS = $(BUILD)/lib/config.o $(BUILD)/lib/template.o \
+            $(BUILD)/lib/passphrase.o \
             $(BUILD)/lib/tempfile.o $(BUILD)/lib/store.o \
             $(BUILD)/lib/manifest.o $(BUILD)/lib/csrf.o
 SERVERD_OBJS = $(BUILD)/server/posternd.o $(BUILD)/server/http.o \
             $(BUILD)/server/intake.o $(BUILD)/server/pipeline.o \
             $(SRV_LIB_OBJS) $(AGE_OBJS)
 
-PROGRAMS   = $(BUILD)/postern-open $(BUILD)/posternd
+PROGRAMS   = $(BUILD)/postern-open $(BUILD)/posternd \
+             $(if $(wildcard keys/*.c),$(BUILD)/postern-admin)
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all deps check check-asan check-valgrind unit run bench format clean
@@ -54,7 +62,10 @@ $(BUILD)/%.o: %.c $(wildcard include/postern/*.h server/*.h)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/postern-open: $(OPEN_OBJS)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(OPEN_OBJS) $(SODIUM_LIBS) -pthread
+	$(CC) $(ALL_LDFLAGS) -o $@ $(OPEN_OBJS) $(SODIUM_LIBS) $(JANSSON_LIBS) -pthread
+
+$(BUILD)/postern-admin: $(ADMIN_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(ADMIN_OBJS) $(shell $(PKG) --libs libsodium sqlite3) -pthread
 
 $(BUILD)/posternd: $(SERVERD_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(SERVERD_OBJS) $(SERVER_LIBS)
@@ -62,7 +73,7 @@ $(BUILD)/posternd: $(SERVERD_OBJS)
 # Unit tests: one binary per tests/unit/test_*.c, linked with every module.
 $(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $(AGE_OBJS) $(SRV_LIB_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(AGE_OBJS) $(SRV_LIB_OBJS) $(CMOCKA_LIBS) $(ZLIB_LIBS) $(SERVER_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(AGE_OBJS) $(SRV_LIB_OBJS) $(CMOCKA_LIBS) $(ZLIB_LIBS) $(SERVER_LIBS) $(JANSSON_LIBS)
 
 deps:
 	deploy/deps.sh build
@@ -106,7 +117,7 @@ bench: all
 	bench/age
 
 format:
-	clang-format -i include/postern/*.h lib/*.c offline/*.c server/*.[ch] tests/unit/*.c
+	clang-format -i include/postern/*.h lib/*.c offline/*.c keys/*.c server/*.[ch] tests/unit/*.c
 
 clean:
 	rm -rf build build-asan

@@ -12,7 +12,7 @@ set -eu
 
 # To compile: the C toolchain, pkg-config, and libsodium (every
 # cryptographic primitive: X25519, ChaCha20-Poly1305, HMAC, scrypt).
-BUILD="gcc make pkg-config libc6-dev libsodium-dev libmicrohttpd-dev libmagic-dev libsqlite3-dev"
+BUILD="gcc make pkg-config libc6-dev libsodium-dev libmicrohttpd-dev libmagic-dev libsqlite3-dev libjansson-dev"
 # To run: nothing beyond the build set yet.
 RUN="$BUILD"
 # To test: cmocka (unit tests), zlib (the age test kit's compressed

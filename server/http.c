@@ -21,7 +21,7 @@
 #define PAGE_VARS_MAX 16
 #define NEWSROOM "the newsroom"
 
-enum route { R_INDEX, R_CSS, R_SUBMIT, R_NOT_FOUND, R_METHOD };
+enum route { R_INDEX, R_CSS, R_FAVICON, R_SUBMIT, R_NOT_FOUND, R_METHOD };
 
 struct request {
 	enum route route;
@@ -366,6 +366,11 @@ route(const char *url, const char *method, const char **allow)
 		*allow = "GET, HEAD";
 		return get ? R_CSS : R_METHOD;
 	}
+	/* Browsers ask for it on every page: an empty answer, not a 404. */
+	if (strcmp(url, "/favicon.ico") == 0) {
+		*allow = "GET, HEAD";
+		return get ? R_FAVICON : R_METHOD;
+	}
 	if (strcmp(url, "/submit") == 0) {
 		*allow = "POST";
 		return post ? R_SUBMIT : R_METHOD;
@@ -501,6 +506,8 @@ http_handle(void *cls, struct MHD_Connection *c, const char *url,
 		css = template_css(srv->tpl, &len);
 		return respond(c, 200, "text/css; charset=utf-8", strndup(css, len),
 		    len, NULL);
+	case R_FAVICON:
+		return respond(c, 204, "image/x-icon", strdup(""), 0, NULL);
 	case R_METHOD:
 		*size = 0;
 		return page_simple_error(c, srv, lang, 405,

@@ -69,6 +69,32 @@ intake_fail(struct submission *s, enum intake_err e)
 	uploads_release(s);
 }
 
+/*
+ * Browsers escape three bytes in a multipart file name, as the HTML
+ * standard says: '"' as %22, LF as %0A, CR as %0D. Undo exactly those, so
+ * the journalist sees the name the source saw. (A name that really held
+ * "%22" comes out as '"': the standard makes the two indistinguishable.)
+ */
+static void
+copy_name(char *out, size_t len, const char *in)
+{
+	size_t o = 0;
+
+	while (*in != '\0' && o + 1 < len) {
+		if (in[0] == '%' && in[1] == '2' && in[2] == '2')
+			out[o++] = '"', in += 3;
+		else if (in[0] == '%' && in[1] == '0' && (in[2] == 'A' ||
+		    in[2] == 'a'))
+			out[o++] = '\n', in += 3;
+		else if (in[0] == '%' && in[1] == '0' && (in[2] == 'D' ||
+		    in[2] == 'd'))
+			out[o++] = '\r', in += 3;
+		else
+			out[o++] = *in++;
+	}
+	out[o] = '\0';
+}
+
 static struct upload *
 upload_new(struct submission *s, const char *filename, const char *ctype)
 {
@@ -112,22 +138,24 @@ file_data(struct submission *s, const char *filename, const char *ctype,
     const char *data, uint64_t off, size_t size)
 {
 	struct upload *u = s->cur;
+	char name[FILENAME_MAX_BYTES + 1];
 
 	/* A browser sends an empty part with an empty name for a file input
 	 * left blank; a real file always has a name. */
 	if (filename[0] == '\0' && size == 0)
 		return;
+	copy_name(name, sizeof(name), filename);
+	filename = name;
 	/* A part can begin with an empty call and continue at offset 0, so
 	 * a new part is one at offset 0 unless the current part is still
 	 * empty and has the same name. */
 	if (u == NULL || (off == 0 && (u->size > 0 ||
 	    strncmp(u->name, filename, FILENAME_MAX_BYTES) != 0))) {
-		if ((u = upload_new(s, filename[0] ? filename : "unnamed",
-		    ctype)) == NULL)
-			return;
+		u = upload_new(s, filename[0] ? filename : "unnamed", ctype);
 		s->cur = u;
 	}
-	if (size == 0)
+	sodium_memzero(name, sizeof(name));
+	if (u == NULL || size == 0)
 		return;
 	if (u->size + size > s->srv->cfg->max_file_size) {
 		intake_fail(s, IE_FILE_TOO_LARGE);

@@ -193,7 +193,7 @@ stop_server
 set -- "$STATE"/spool/*.age
 [ -e "$1" ] || set --
 t_check "spool: three age files (two files, one manifest)" 3 "$#"
-t_check "spool: no temp files left" "" "$(cd "$STATE/spool" && ls -A | grep -v '\.age$')"
+t_check "spool: no temp files left" "" "$(find "$STATE/spool" -mindepth 1 ! -name '*.age')"
 manifest=""
 for f in "$@"; do
 	out=$D/plain/$(basename "$f" .age)

@@ -127,7 +127,7 @@ async function checkRendered(what, page) {
 async function shot(page, name) {
 	const path = join(OUT, name);
 	await page.screenshot({ path, fullPage: true });
-	console.log(`# screenshot ${path}`);
+	console.log(`# screenshot ${name}`);
 }
 
 async function main() {
