@@ -19,6 +19,7 @@
 
 #define POST_BUFFER (16 * 1024)   /* the post processor's buffer */
 #define PAGE_VARS_MAX 16
+#define HEADERS_MAX (16 * 1024)  /* our cap on a request's headers: 431 */
 #define NEWSROOM "the newsroom"
 
 enum route { R_INDEX, R_CSS, R_FAVICON, R_SUBMIT, R_NOT_FOUND, R_METHOD };
@@ -26,6 +27,8 @@ enum route { R_INDEX, R_CSS, R_FAVICON, R_SUBMIT, R_NOT_FOUND, R_METHOD };
 struct request {
 	enum route route;
 	const char *allow;          /* for 405 */
+	unsigned early;             /* 400 or 431 before any route, or 0 */
+	int answered;               /* a response is queued */
 	struct submission *sub;     /* R_SUBMIT */
 	uint64_t discarded;         /* body bytes dropped after an error */
 };
@@ -417,14 +420,34 @@ upload_begin(struct MHD_Connection *c, struct server *srv, struct request *rq,
 
 /*
  * After an error the body is read and dropped, up to twice the largest
- * request we accept, so that a browser gets to show the error page; past
- * that bound the answer is sent at once and the connection closed.
+ * request we accept, so that a browser gets to show the error page (a
+ * browser still sending when the server answers and closes shows a reset
+ * connection instead). A client that announced its body with "Expect:
+ * 100-continue", or whose declared length is past that bound, gets its
+ * answer at once, before any body is sent.
  */
-static int
-discard_over(const struct server *srv, struct request *rq, size_t n)
+static uint64_t
+discard_bound(const struct server *srv)
 {
-	rq->discarded += n;
-	return rq->discarded > 2 * srv->cfg->max_submission_size;
+	return 2 * srv->cfg->max_submission_size;
+}
+
+static int
+answer_now(struct MHD_Connection *c, const struct server *srv)
+{
+	const char *expect, *cl, *te;
+
+	expect = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_EXPECT);
+	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	te = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	if (expect != NULL && strcasecmp(expect, "100-continue") == 0)
+		return 1;
+	if (cl != NULL)
+		return strtoull(cl, NULL, 10) > discard_bound(srv);
+	return te == NULL; /* no body at all */
 }
 
 static enum MHD_Result
@@ -444,62 +467,27 @@ upload_end(struct MHD_Connection *c, struct server *srv, struct submission *s)
 	return page_receipt(c, s);
 }
 
+/* The answer for a request whose body (if any) has been read. */
 static enum MHD_Result
-handle_upload(struct MHD_Connection *c, struct server *srv, struct request *rq,
-    const char *data, size_t *size)
+answer(struct MHD_Connection *c, struct server *srv, struct request *rq,
+    const char *lang)
 {
-	struct submission *s = rq->sub;
-
-	if (*size > 0) {
-		if (s->err == IE_NONE)
-			intake_body(s, data, *size);
-		if (s->err != IE_NONE && discard_over(srv, rq, *size)) {
-			*size = 0;
-			s->done = 1;
-			return page_error(c, srv, s->lang, s->err);
-		}
-		*size = 0;
-		return MHD_YES;
-	}
-	if (s->done)
-		return MHD_YES;
-	s->done = 1;
-	if (s->err != IE_NONE)
-		return page_error(c, srv, s->lang, s->err);
-	return upload_end(c, srv, s);
-}
-
-enum MHD_Result
-http_handle(void *cls, struct MHD_Connection *c, const char *url,
-    const char *method, const char *version, const char *data, size_t *size,
-    void **con_cls)
-{
-	struct server *srv = cls;
-	struct request *rq = *con_cls;
-	const char *lang, *css;
+	const char *css;
 	size_t len;
-	enum intake_err e;
 
-	(void)version;
-	if (rq == NULL) {
-		if ((rq = calloc(1, sizeof(*rq))) == NULL)
-			return MHD_NO;
-		*con_cls = rq;
-		rq->route = route(url, method, &rq->allow);
-		if (rq->route != R_SUBMIT)
-			return MHD_YES;
-		lang = choose_lang(c, srv);
-		if ((e = upload_begin(c, srv, rq, lang)) != IE_NONE) {
-			if (rq->sub == NULL)
-				return page_error(c, srv, lang, e);
-			rq->sub->err = e;
-		}
-		return MHD_YES;
-	}
-	lang = choose_lang(c, srv);
+	rq->answered = 1;
+	if (rq->early != 0)
+		return page_simple_error(c, srv, lang, rq->early,
+		    rq->early == 431 ? "Request too large" : "Bad request",
+		    rq->early == 431 ? "The request's headers are too large." :
+		    "The request was not understood.", NULL);
 	switch (rq->route) {
 	case R_SUBMIT:
-		return handle_upload(c, srv, rq, data, size);
+		if (rq->sub == NULL)
+			return page_error(c, srv, lang, IE_INTERNAL);
+		if (rq->sub->err != IE_NONE)
+			return page_error(c, srv, rq->sub->lang, rq->sub->err);
+		return upload_end(c, srv, rq->sub);
 	case R_INDEX:
 		return page_index(c, srv, lang);
 	case R_CSS:
@@ -509,17 +497,86 @@ http_handle(void *cls, struct MHD_Connection *c, const char *url,
 	case R_FAVICON:
 		return respond(c, 204, "image/x-icon", strdup(""), 0, NULL);
 	case R_METHOD:
-		*size = 0;
 		return page_simple_error(c, srv, lang, 405,
 		    "Method not allowed", "This address does not accept that "
 		    "kind of request.", rq->allow);
 	case R_NOT_FOUND:
-		*size = 0;
 		return page_simple_error(c, srv, lang, 404, "Page not found",
 		    "There is no page at this address. The form is on the "
 		    "first page.", NULL);
 	}
 	return MHD_NO;
+}
+
+static enum MHD_Result
+count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	size_t *total = cls;
+
+	(void)kind;
+	*total += strlen(key) + (value ? strlen(value) : 0) + 4;
+	return MHD_YES;
+}
+
+/* The first call: the headers are in, the body (if any) is not. */
+static enum MHD_Result
+request_begin(struct MHD_Connection *c, struct server *srv, struct request *rq,
+    const char *url, const char *method, const char *version)
+{
+	const char *lang = choose_lang(c, srv);
+	size_t headers = 0;
+	enum intake_err e;
+	int failed;
+
+	rq->route = route(url, method, &rq->allow);
+	MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, &headers);
+	if (headers > HEADERS_MAX)
+		rq->early = 431;
+	else if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_HOST) == NULL)
+		rq->early = 400;
+	else if (rq->route == R_SUBMIT &&
+	    (e = upload_begin(c, srv, rq, lang)) != IE_NONE && rq->sub != NULL)
+		rq->sub->err = e;
+	/* Anything but an upload under way can be answered now. */
+	failed = rq->early != 0 || rq->route != R_SUBMIT || rq->sub == NULL ||
+	    rq->sub->err != IE_NONE;
+	if (failed && answer_now(c, srv))
+		return answer(c, srv, rq, lang);
+	return MHD_YES;
+}
+
+enum MHD_Result
+http_handle(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *data, size_t *size,
+    void **con_cls)
+{
+	struct server *srv = cls;
+	struct request *rq = *con_cls;
+	struct submission *s;
+
+	if (rq == NULL) {
+		if ((rq = calloc(1, sizeof(*rq))) == NULL)
+			return MHD_NO;
+		*con_cls = rq;
+		return request_begin(c, srv, rq, url, method, version);
+	}
+	if (rq->answered) {
+		*size = 0;
+		return MHD_YES;
+	}
+	if (*size > 0) {
+		s = rq->sub;
+		if (rq->early == 0 && s != NULL && s->err == IE_NONE)
+			intake_body(s, data, *size);
+		else if ((rq->discarded += *size) > discard_bound(srv))
+			return MHD_NO; /* past the bound: close */
+		*size = 0;
+		return MHD_YES;
+	}
+	return answer(c, srv, rq, choose_lang(c, srv));
 }
 
 void

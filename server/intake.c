@@ -193,6 +193,7 @@ intake_iterate(void *cls, enum MHD_ValueKind kind, const char *key,
 
 	(void)kind;
 	(void)transfer_encoding;
+	s->parts = 1;
 	if (s->err != IE_NONE)
 		return MHD_YES;
 	if (strcmp(key, "files") == 0 && filename != NULL) {
@@ -256,7 +257,8 @@ intake_end(struct submission *s)
 		return -1;
 	complete = MHD_destroy_post_processor(s->pp) == MHD_YES;
 	s->pp = NULL;
-	if (!complete) {
+	/* A body with no part at all is not a form this server made. */
+	if (!complete || !s->parts) {
 		intake_fail(s, IE_MALFORMED);
 		return -1;
 	}

@@ -31,7 +31,10 @@
 #include "postern/keyfile.h"
 #include "posternd.h"
 
-#define CONNECTION_MEMORY (32 * 1024)  /* per connection: headers + buffer */
+/* Per connection: headers and read buffer. posternd answers headers over
+ * HEADERS_MAX (http.c) with its own 431 page; past this pool, libmicrohttpd
+ * answers with its own bare page. */
+#define CONNECTION_MEMORY (48 * 1024)
 #define CONNECTION_TIMEOUT 600         /* idle seconds (slow tor circuits) */
 #define THREAD_STACK (1024 * 1024)
 #define EXTRA_CONNECTIONS 32           /* page loads beside the uploads */

@@ -86,7 +86,7 @@ struct submission {
 	struct MHD_PostProcessor *pp;
 	uint64_t received;              /* body bytes seen, kept or not */
 	int holds_slot;                 /* counted in srv->uploads */
-	int done;                       /* the response was queued */
+	int parts;                      /* the body held at least one part */
 	char lang[16];
 	char id[STORE_ID_LEN + 1];
 

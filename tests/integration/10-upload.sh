@@ -4,6 +4,7 @@
 # opened by both newsroom keys with both postern-open and stock age and
 # compared with what was sent, the manifest's fields, and the database
 # rows (items, key ids, a whole-hour time).
+# shellcheck disable=SC2010,SC2012 # ls -A: the listings are the point
 set -u
 . tests/lib.sh
 . tests/integration/lib-server.sh
@@ -22,12 +23,13 @@ printf 'root:x:0:0:not really:/root:/bin/sh\n' >"$d/passwd"
 printf 'a text file sent with a quoted name\n' >"$d/quoted"
 printf 'a text file that claims to be a JPEG\n' >"$d/claims"
 printf 'windows path\n' >"$d/win"
+printf 'a name with a line break\n' >"$d/nl"
 
-# name on the form (for curl's filename="..."), name on the wire (curl,
-# like browsers, sends " as %22), file, detected type.
+# Curl, like browsers, sends '"' in a file name as %22 and CR, LF as %0D,
+# %0A; the manifest has the name as the source saw it.
 N_UTF8='Überweisung – 文件 📄.txt'
 N_QUOTED="it's \"quoted\".txt"
-N_QUOTED_WIRE="it's %22quoted%22.txt"
+N_NL=$'two\nlines\r.txt'
 N_HTML='<b>bold</b>&amp;.txt'
 N_WIN='C:\Users\me\a;b,c.doc'
 MESSAGE=$(printf 'Hello newsroom.\nSee the attached files — ünïcödé ✓ and "quotes" \\ backslash.\n')
@@ -44,11 +46,12 @@ srv_upload -F "message=$MESSAGE" \
     -F "files=@$d/passwd;filename=\"../../etc/passwd\"" \
     -F "files=@$d/quoted;filename=\"$(fq "$N_QUOTED")\"" \
     -F "files=@$d/claims;filename=\"$(fq "$N_HTML")\";type=image/jpeg" \
-    -F "files=@$d/win;filename=\"$(fq "$N_WIN")\""
+    -F "files=@$d/win;filename=\"$(fq "$N_WIN")\"" \
+    -F "files=@$d/nl;filename=\"$(fq "$N_NL")\""
 t1=$(date +%s)
-check_receipt "8 files"
+check_receipt "9 files"
 check_headers "receipt"
-t_check "receipt lists 8 files" 8 "$(grep -c 'class="file-name"' "$R_BODY")"
+t_check "receipt lists 9 files" 9 "$(grep -c 'class="file-name"' "$R_BODY")"
 if grep -q '<b>bold' "$R_BODY"; then
 	t_fail "receipt escapes file names" "&lt;b&gt;bold" "$(grep -o '.\{20\}<b>bold.\{20\}' "$R_BODY")"
 else
@@ -61,7 +64,7 @@ st=$S_STATE
 t_check "one submission row" 1 "$(sql 'SELECT count(*) FROM submissions')"
 sub=$(sql 'SELECT id FROM submissions')
 t_check_match "submission id is 32 hex digits" '^[0-9a-f]{32}$' "$sub"
-t_check "9 items: 8 files and a manifest" "file 8 manifest 1 " \
+t_check "10 items: 9 files and a manifest" "file 9 manifest 1 " \
     "$(sql "SELECT kind, count(*) FROM items WHERE submission = '$sub' GROUP BY kind ORDER BY kind" | tr '|\n' '  ')"
 hour=$(sql 'SELECT hour FROM submissions')
 t_check "DB hour is a multiple of 3600" 0 "$((hour % 3600))"
@@ -77,12 +80,12 @@ k2=$(keyid "$S_R2")
 t_check "every item is recorded for both key ids" \
     "$(printf '%s\n%s\n' "$k1" "$k2" | sort | tr '\n' ' ')" \
     "$(sql 'SELECT DISTINCT keyid FROM item_keys ORDER BY keyid' | sort | tr '\n' ' ')"
-t_check "item_keys: two keys for each of the 9 items" 18 "$(sql 'SELECT count(*) FROM item_keys')"
+t_check "item_keys: two keys for each of the 10 items" 20 "$(sql 'SELECT count(*) FROM item_keys')"
 t_check "no item misses a key" "" \
     "$(sql 'SELECT id FROM items WHERE (SELECT count(*) FROM item_keys WHERE item = items.id) != 2')"
 
 want_spool=$(sql 'SELECT id FROM items ORDER BY id' | sed 's/$/.age/' | tr '\n' ' ')
-t_check "spool holds exactly the 9 items" "$want_spool" "$(ls -A "$st/spool" | LC_ALL=C sort | tr '\n' ' ')"
+t_check "spool holds exactly the 10 items" "$want_spool" "$(ls -A "$st/spool" | LC_ALL=C sort | tr '\n' ' ')"
 t_check "tmp is empty" "" "$(ls -A "$st/tmp")"
 bad_size=""
 for id in $(sql 'SELECT id FROM items'); do
@@ -137,15 +140,15 @@ rh=$(field received_hour)
 t_check_match "received_hour is a whole hour" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:00:00Z$' "$rh"
 t_check "received_hour is the DB hour" "$hour" "$(date -u -d "$rh" +%s 2>&1)"
 t_check "manifest message" "$(hex "$MESSAGE")" "$(field message)"
-t_check "manifest lists 8 files" 8 "$(field nfiles)"
+t_check "manifest lists 9 files" 9 "$(field nfiles)"
 
-# file NAME WIRE-NAME ORIGINAL TYPE [CLAIMED]: the manifest's entry for
+# check_file NAME FILE-NAME ORIGINAL TYPE [CLAIMED]: the manifest's entry for
 # the name, and the spool item it names, decrypted, equal to ORIGINAL.
-file() {
-	local name=$1 wire=$2 orig=$3 type=$4 claimed=${5:-} line item size
-	line=$(awk -F '\t' -v h="$(hex "$wire")" '$1 == "file" && $7 == h' "$out/fields")
+check_file() {
+	local name=$1 fname=$2 orig=$3 type=$4 claimed=${5:-} line item size
+	line=$(awk -F '\t' -v h="$(hex "$fname")" '$1 == "file" && $7 == h' "$out/fields")
 	if [ -z "$line" ] || [ "$(printf '%s\n' "$line" | wc -l)" != 1 ]; then
-		t_fail "$name: one manifest entry named '$wire'" "one entry" \
+		t_fail "$name: one manifest entry named '$fname'" "one entry" \
 		    "$(printf '%s\n' "$line" | wc -l) entries; names: $(cut -f 7 "$out/fields" | tr '\n' ' ')"
 		return
 	fi
@@ -163,14 +166,15 @@ file() {
 	rm -f "$out/$item"
 }
 
-file "text file" notes.txt "$d/notes" text/plain
-file "empty file" empty.bin "$d/empty" application/x-empty
-file "50 MiB file" big.bin "$d/big" application/octet-stream
-file "UTF-8 name" "$N_UTF8" "$d/utf8" text/plain
-file "name ../../etc/passwd" "../../etc/passwd" "$d/passwd" text/plain
-file "name with quotes" "$N_QUOTED_WIRE" "$d/quoted" text/plain
-file "type from the bytes, not the name or Content-Type" "$N_HTML" "$d/claims" text/plain image/jpeg
-file "Windows path name" "$N_WIN" "$d/win" text/plain
+check_file "text file" notes.txt "$d/notes" text/plain
+check_file "empty file" empty.bin "$d/empty" application/x-empty
+check_file "50 MiB file" big.bin "$d/big" application/octet-stream
+check_file "UTF-8 name" "$N_UTF8" "$d/utf8" text/plain
+check_file "name ../../etc/passwd" "../../etc/passwd" "$d/passwd" text/plain
+check_file "name with quotes" "$N_QUOTED" "$d/quoted" text/plain
+check_file "type from the bytes, not the name or Content-Type" "$N_HTML" "$d/claims" text/plain image/jpeg
+check_file "Windows path name" "$N_WIN" "$d/win" text/plain
+check_file "name with CR and LF" "$N_NL" "$d/nl" text/plain
 
 # Hostile names stay data: nothing outside the spool, no such file anywhere.
 t_check "state dir holds only the database, spool and tmp" "" \
@@ -192,7 +196,7 @@ for s in $(sql "SELECT id FROM submissions WHERE id != '$sub'"); do
 	n=$(awk -F '\t' '$1 == "nfiles" { print $2 }' "$out/f-$s")
 	msg=$(awk -F '\t' '$1 == "message" { print $2 }' "$out/f-$s")
 	case $n:$msg in
-	0:$(hex "only a message, no files")) t_ok "manifest of the message-only submission" ;;
+	0:"$(hex "only a message, no files")") t_ok "manifest of the message-only submission" ;;
 	1:) t_ok "manifest of the file-only submission (empty message)"
 	    t_check "file-only submission: 2 items" 2 "$(sql "SELECT count(*) FROM items WHERE submission = '$s'")" ;;
 	*) t_fail "manifest of a later submission" "0 files and the message, or 1 file and no message" "$n files, message $msg" ;;

@@ -4,6 +4,7 @@
 # receipt is given only for what the database holds, recorded items
 # survive, and uploads work again. Leftovers planted in the spool (a
 # spool temp file, an .age file no row names) are removed at start-up.
+# shellcheck disable=SC2010,SC2012 # ls -A: the listings are the point
 set -u
 . tests/lib.sh
 . tests/integration/lib-server.sh
@@ -67,7 +68,7 @@ for attempt in 1 2 3; do
 	before=$(srv_snapshot)
 	nsub=$(sql 'SELECT count(*) FROM submissions')
 	bg_upload "$d/100m" -
-	for i in $(seq 1 6000); do
+	for _ in $(seq 1 6000); do
 		if compgen -G "$S_STATE/spool/.*.tmp" >/dev/null; then
 			srv_kill9
 			caught=1

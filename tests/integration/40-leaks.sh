@@ -5,6 +5,7 @@
 # nowhere under the state directory (database and spool included) nor in
 # posternd's log; the log holds no client address and no User-Agent; and
 # the temp file of an upload in progress is ciphertext.
+# shellcheck disable=SC2012 # ls -A: the listings are the point
 set -u
 . tests/lib.sh
 . tests/integration/lib-server.sh
