@@ -238,6 +238,87 @@ check_only(const struct config *cfg)
 	return 0;
 }
 
+/* Everything the server needs before it listens. */
+static int
+server_init(struct server *srv, const struct config *cfg)
+{
+	char err[CONFIG_ERRLEN];
+
+	memset(srv, 0, sizeof(*srv));
+	srv->cfg = cfg;
+	pthread_mutex_init(&srv->magic_mu, NULL);
+	sem_init(&srv->workers, 0, cfg->max_workers);
+	atomic_init(&srv->uploads, 0);
+	if ((srv->tpl = template_load(cfg->templates_dir, err, sizeof(err))) ==
+	    NULL) {
+		log_msg("%s", err);
+		return -1;
+	}
+	if (!template_has_lang(srv->tpl, cfg->default_lang)) {
+		log_msg("default_lang %s: no templates for it", cfg->default_lang);
+		return -1;
+	}
+	if (prepare_state(srv, cfg) != 0)
+		return -1;
+	/* The database is loaded now: libmagic opens no file later. */
+	if ((srv->magic = magic_open(MAGIC_MIME_TYPE |
+	    MAGIC_NO_CHECK_COMPRESS)) == NULL || magic_load(srv->magic,
+	    NULL) != 0) {
+		log_msg("libmagic: %s", srv->magic ? magic_error(srv->magic) :
+		    "cannot initialise");
+		return -1;
+	}
+	if ((srv->csrf = csrf_new(CSRF_LIFETIME)) == NULL) {
+		log_msg("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+server_free(struct server *srv)
+{
+	if (srv->magic != NULL)
+		magic_close(srv->magic);
+	csrf_free(srv->csrf);
+	store_close(srv->store);
+	template_free(srv->tpl);
+	sem_destroy(&srv->workers);
+	pthread_mutex_destroy(&srv->magic_mu);
+}
+
+/* Serve until SIGINT or SIGTERM. */
+static int
+serve(struct server *srv, const struct config *cfg, int nrecipients)
+{
+	struct MHD_Daemon *d;
+	sigset_t sigs;
+	int sig;
+
+	/* Block the signals before the server's threads start, so that
+	 * they inherit the mask and sigwait below receives them. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	if ((d = start_http(srv, cfg)) == NULL) {
+		log_msg("cannot start the HTTP server");
+		return -1;
+	}
+	if (cfg->listen_unix)
+		log_msg("listening on unix:%s, %d recipient%s",
+		    cfg->listen_path, nrecipients, nrecipients == 1 ? "" : "s");
+	else
+		log_msg("listening on %s:%d, %d recipient%s", cfg->listen_host,
+		    cfg->listen_port, nrecipients, nrecipients == 1 ? "" : "s");
+	sigwait(&sigs, &sig);
+	log_msg("stopping (signal %d)", sig);
+	MHD_stop_daemon(d);
+	if (cfg->listen_unix)
+		unlink(cfg->listen_path);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -248,23 +329,17 @@ main(int argc, char **argv)
 	};
 	struct config cfg;
 	struct server srv;
-	struct MHD_Daemon *d = NULL;
 	const char *path = NULL;
 	char err[CONFIG_ERRLEN];
-	sigset_t sigs;
-	int ch, check = 0, sig, rc = 1, n;
+	int ch, check = 0, rc = 1, n;
 
 	while ((ch = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
+		if (ch == 'c')
 			path = optarg;
-			break;
-		case 'k':
+		else if (ch == 'k')
 			check = 1;
-			break;
-		default:
+		else
 			usage();
-		}
 	}
 	if (path == NULL || optind != argc)
 		usage();
@@ -280,70 +355,14 @@ main(int argc, char **argv)
 	}
 	if (check)
 		return check_only(&cfg);
-
-	memset(&srv, 0, sizeof(srv));
-	srv.cfg = &cfg;
 	if ((n = count_recipients(&cfg, err, sizeof(err))) < 0) {
 		log_msg("%s", err);
 		log_msg("refusing to start without a recipient: nothing could "
 		    "be encrypted");
 		return 1;
 	}
-	pthread_mutex_init(&srv.magic_mu, NULL);
-	sem_init(&srv.workers, 0, cfg.max_workers);
-	atomic_init(&srv.uploads, 0);
-	if ((srv.tpl = template_load(cfg.templates_dir, err, sizeof(err))) ==
-	    NULL) {
-		log_msg("%s", err);
-		goto out;
-	}
-	if (!template_has_lang(srv.tpl, cfg.default_lang)) {
-		log_msg("default_lang %s: no templates for it", cfg.default_lang);
-		goto out;
-	}
-	if (prepare_state(&srv, &cfg) != 0)
-		goto out;
-	if ((srv.magic = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS))
-	    == NULL || magic_load(srv.magic, NULL) != 0) {
-		log_msg("libmagic: %s", srv.magic ? magic_error(srv.magic) :
-		    "cannot initialise");
-		goto out;
-	}
-	if ((srv.csrf = csrf_new(CSRF_LIFETIME)) == NULL) {
-		log_msg("out of memory");
-		goto out;
-	}
-
-	/* Block the signals before the server's threads start, so that
-	 * they inherit the mask and sigwait below receives them. */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	if ((d = start_http(&srv, &cfg)) == NULL) {
-		log_msg("cannot start the HTTP server");
-		goto out;
-	}
-	if (cfg.listen_unix)
-		log_msg("listening on unix:%s, %d recipient%s", cfg.listen_path,
-		    n, n == 1 ? "" : "s");
-	else
-		log_msg("listening on %s:%d, %d recipient%s", cfg.listen_host,
-		    cfg.listen_port, n, n == 1 ? "" : "s");
-	sigwait(&sigs, &sig);
-	log_msg("stopping (signal %d)", sig);
-	rc = 0;
-out:
-	if (d != NULL)
-		MHD_stop_daemon(d);
-	if (cfg.listen_unix && d != NULL)
-		unlink(cfg.listen_path);
-	if (srv.magic != NULL)
-		magic_close(srv.magic);
-	csrf_free(srv.csrf);
-	store_close(srv.store);
-	template_free(srv.tpl);
-	sem_destroy(&srv.workers);
-	pthread_mutex_destroy(&srv.magic_mu);
+	if (server_init(&srv, &cfg) == 0 && serve(&srv, &cfg, n) == 0)
+		rc = 0;
+	server_free(&srv);
 	return rc;
 }
