@@ -32,7 +32,8 @@ ALL_LDFLAGS = $(LDHARDEN) $(SAN) $(LDFLAGS)
 # Modules shared by the programs. postern-open (the air-gapped tool) links
 # only the age core and libsodium.
 AGE_OBJS  = $(BUILD)/lib/age.o $(BUILD)/lib/armor.o $(BUILD)/lib/bech32.o \
-            $(BUILD)/lib/keyfile.o $(BUILD)/lib/sigkey.o $(BUILD)/lib/bundle.o
+            $(BUILD)/lib/keyfile.o $(BUILD)/lib/sigkey.o $(BUILD)/lib/bundle.o \
+            $(BUILD)/lib/b64.o
 OPEN_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(wildcard offline/*.c)) \
             $(BUILD)/lib/passphrase.o $(AGE_OBJS)
 JANSSON_LIBS = $(shell $(PKG) --libs jansson)

@@ -15,6 +15,7 @@
 
 #include <sodium.h>
 
+#include "postern/b64.h"
 #include "postern/age.h"
 #include "postern/armor.h"
 #include "postern/bech32.h"
@@ -727,7 +728,7 @@ b64_exact(uint8_t *out, size_t want, const char *s, size_t slen)
 	if (slen != sodium_base64_ENCODED_LEN(want,
 	    sodium_base64_VARIANT_ORIGINAL_NO_PADDING) - 1)
 		return -1;
-	if (sodium_base642bin(out, want, s, slen, NULL, &n, NULL,
+	if (b64_decode(out, want, s, slen, &n,
 	    sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0 || n != want)
 		return -1;
 	return 0;
@@ -790,8 +791,8 @@ parse_body(struct stanza *st, const uint8_t *h, size_t hlen, size_t *pos)
 		free(enc);
 		return AGE_ERR_NOMEM;
 	}
-	if (sodium_base642bin(st->body, enclen / 4 * 3 + 3, enc, enclen, NULL,
-	    &st->bodylen, NULL, sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0) {
+	if (b64_decode(st->body, enclen / 4 * 3 + 3, enc, enclen,
+	    &st->bodylen, sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0) {
 		free(enc);
 		return AGE_ERR_HEADER_SYNTAX;
 	}

@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "postern/b64.h"
 #include "postern/armor.h"
 
 #define LINE_MAX_BYTES (ARMOR_COLUMNS + 1) /* 64 columns and a CR */
@@ -94,8 +95,8 @@ body_line(struct armor_decoder *d)
 		return ARMOR_ELINE;
 	if (n % 4 != 0)
 		return ARMOR_EBASE64;
-	if (sodium_base642bin(bin, sizeof(bin), d->line, n, NULL, &binlen,
-	    NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
+	if (b64_decode(bin, sizeof(bin), d->line, n, &binlen,
+	    sodium_base64_VARIANT_ORIGINAL) != 0)
 		return ARMOR_EBASE64;
 	if (n < ARMOR_COLUMNS || d->line[n - 1] == '=')
 		d->must_end = 1;

@@ -16,6 +16,7 @@
 
 #include <sodium.h>
 
+#include "postern/b64.h"
 #include "postern/age.h"
 #include "postern/bundle.h"
 
@@ -554,9 +555,9 @@ check_signature(const struct bundle *b, const char *index, size_t len,
 	}
 	p = sig + pre;
 	if (slen < pre + 1 || strncmp(sig, BUNDLE_SIG_FORMAT " ", pre) != 0 ||
-	    sig[slen - 1] != '\n' || sodium_base642bin(raw, sizeof(raw), p,
-	    slen - pre - 1, NULL, &rawlen, NULL,
-	    sodium_base64_VARIANT_ORIGINAL) != 0 || rawlen != sizeof(raw))
+	    sig[slen - 1] != '\n' || b64_decode(raw, sizeof(raw), p,
+	    slen - pre - 1, &rawlen, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    rawlen != sizeof(raw))
 		snprintf(err, errlen, "%s: index.sig is malformed: refused",
 		    b->dir);
 	else if (sigkey_verify(pk, BUNDLE_SIG_CONTEXT, (const uint8_t *)index,

@@ -5,6 +5,7 @@
 
 #include <sodium.h>
 
+#include "postern/b64.h"
 #include "postern/csrf.h"
 
 #define MAC_LEN 16
@@ -73,9 +74,8 @@ csrf_check(const struct csrf *c, time_t now, const char *token, size_t len)
 	size_t n;
 	int i;
 
-	if (len != CSRF_TOKEN_LEN || sodium_base642bin(raw, sizeof(raw), token,
-	    len, NULL, &n, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-	    n != sizeof(raw))
+	if (len != CSRF_TOKEN_LEN || b64_decode(raw, sizeof(raw), token, len, &n,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 || n != sizeof(raw))
 		return -1;
 	mac(c, raw, want);
 	if (sodium_memcmp(want, raw + 8, MAC_LEN) != 0)

@@ -180,12 +180,19 @@ replay(struct tempfile *t, int (*fn)(void *, const uint8_t *, size_t),
 		    &mlen, &tag, t->ct, (unsigned long long)n, NULL, 0) != 0)
 			goto bad;
 		if (fn == NULL) {
-			size_t k = (size_t)mlen < cap ? (size_t)mlen : cap;
-			memcpy(head, t->plain, k);
-			*headlen = k;
+			/* Head mode: fill head chunk by chunk, up to cap. */
+			size_t k = cap - *headlen;
+			if (k > (size_t)mlen)
+				k = (size_t)mlen;
+			memcpy(head + *headlen, t->plain, k);
+			*headlen += k;
 			sodium_memzero(t->plain, (size_t)mlen);
-			rc = 0;
-			goto out;
+			if (*headlen == cap ||
+			    tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL) {
+				rc = 0;
+				goto out;
+			}
+			continue;
 		}
 		if (fn(arg, t->plain, (size_t)mlen) != 0) {
 			sodium_memzero(t->plain, (size_t)mlen);

@@ -92,14 +92,15 @@ open_at(const char *file, int line, const char *path)
 #define open_store(path) open_at(__FILE__, __LINE__, path)
 
 static void
-counts_at(const char *file, int line, struct store *s, int64_t subs,
-    int64_t items)
+counts_at(
+    const char *file, int line, struct store *s, int64_t subs, int64_t items)
 {
 	int64_t gs = store_count_submissions(s), gi = store_count_items(s);
 
 	if (gs != subs || gi != items) {
-		print_error("counts (submissions, items)\nexpected: %lld, %lld\n"
-			    "got: %lld, %lld\n",
+		print_error(
+		    "counts (submissions, items)\nexpected: %lld, %lld\n"
+		    "got: %lld, %lld\n",
 		    (long long)subs, (long long)items, (long long)gs,
 		    (long long)gi);
 		_fail(file, line);
@@ -129,8 +130,8 @@ query_int(const char *path, const char *sql)
 	sqlite3_stmt *st;
 	int64_t v;
 
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
-	    SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	v = sqlite3_column_int64(st, 0);
@@ -149,15 +150,15 @@ query_rows(const char *path, const char *sql, char *out, size_t cap)
 	int i, rc;
 
 	out[0] = '\0';
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
-	    SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		for (i = 0; i < sqlite3_column_count(st); i++) {
 			const unsigned char *v = sqlite3_column_text(st, i);
 			len += (size_t)snprintf(out + len, cap - len, "%s%s",
-			    i ? "|" : (len ? ";" : ""), v ? (const char *)v
-							  : "NULL");
+			    i ? "|" : (len ? ";" : ""),
+			    v ? (const char *)v : "NULL");
 			assert_true(len < cap);
 		}
 	}
@@ -181,7 +182,7 @@ rows_are_at(const char *file, int line, const char *path, const char *sql,
 #define rows_are(path, sql, want)                                              \
 	rows_are_at(__FILE__, __LINE__, path, sql, want)
 
-static const char *const keys2[] = { "0123456789abcdef", "fedcba9876543210" };
+static const char *const keys2[] = {"0123456789abcdef", "fedcba9876543210"};
 
 /* ---- opening ---------------------------------------------------------- */
 
@@ -265,7 +266,8 @@ test_wal(void **state)
 	/* journal_mode is stored in the file: any connection sees it */
 	query_rows(path, "PRAGMA journal_mode", got, sizeof(got));
 	if (strcmp(got, "wal") != 0) {
-		print_error("PRAGMA journal_mode\nexpected: wal\ngot: %s\n", got);
+		print_error(
+		    "PRAGMA journal_mode\nexpected: wal\ngot: %s\n", got);
 		store_close(s);
 		fail();
 	}
@@ -324,9 +326,9 @@ test_add_submission(void **state)
 	store_new_id(sub);
 	for (i = 0; i < 3; i++)
 		store_new_id(id[i]);
-	items[0] = (struct store_item){ id[0], "file", 1000 };
-	items[1] = (struct store_item){ id[1], "file", 0 };
-	items[2] = (struct store_item){ id[2], "manifest", 5000000000ULL };
+	items[0] = (struct store_item){id[0], "file", 1000};
+	items[1] = (struct store_item){id[1], "file", 0};
+	items[2] = (struct store_item){id[2], "manifest", 5000000000ULL};
 	s = open_store(path);
 	assert_int_equal(
 	    store_add_submission(s, sub, HOUR, items, 3, keys2, 2), 0);
@@ -343,18 +345,23 @@ test_add_submission(void **state)
 	snprintf(want, sizeof(want), "%s|%lld|pending", sub, (long long)HOUR);
 	rows_are(path, "SELECT id, hour, state FROM submissions", want);
 	snprintf(want, sizeof(want), "%s|%s|file|1000", id[0], sub);
-	rows_are(path, "SELECT id, submission, kind, size FROM items WHERE "
-		       "size = 1000", want);
-	assert_int_equal(query_int(path, "SELECT size FROM items WHERE kind = "
-					 "'manifest'"),
+	rows_are(path,
+	    "SELECT id, submission, kind, size FROM items WHERE "
+	    "size = 1000",
+	    want);
+	assert_int_equal(query_int(path,
+			     "SELECT size FROM items WHERE kind = "
+			     "'manifest'"),
 	    5000000000LL);
 	assert_int_equal(query_int(path, "SELECT count(*) FROM item_keys"), 6);
 	snprintf(want, sizeof(want), "%s|%s;%s|%s", id[0], keys2[0], id[0],
 	    keys2[1]);
 	{
 		char sql[256];
-		snprintf(sql, sizeof(sql), "SELECT item, keyid FROM item_keys "
-		    "WHERE item = '%s' ORDER BY keyid", id[0]);
+		snprintf(sql, sizeof(sql),
+		    "SELECT item, keyid FROM item_keys "
+		    "WHERE item = '%s' ORDER BY keyid",
+		    id[0]);
 		rows_are(path, sql, want);
 	}
 }
@@ -372,12 +379,12 @@ test_add_edge_counts(void **state)
 	(void)state;
 	s = open_store(path);
 	store_new_id(sub);
-	assert_int_equal(store_add_submission(s, sub, HOUR, NULL, 0, keys2, 2),
-	    0);
+	assert_int_equal(
+	    store_add_submission(s, sub, HOUR, NULL, 0, keys2, 2), 0);
 	counts(s, 1, 0);
 	store_new_id(sub2);
 	store_new_id(id);
-	item = (struct store_item){ id, "file", 1 };
+	item = (struct store_item){id, "file", 1};
 	assert_int_equal(
 	    store_add_submission(s, sub2, HOUR, &item, 1, NULL, 0), 0);
 	counts(s, 2, 1);
@@ -389,8 +396,7 @@ test_add_edge_counts(void **state)
 /* A failing submission writes nothing at all, and the store goes on. */
 static void
 refused_at(const char *file, int line, struct store *s, const char *path,
-    const char *why, const char *sub, const struct store_item *items,
-    size_t n)
+    const char *why, const char *sub, const struct store_item *items, size_t n)
 {
 	int64_t subs = store_count_submissions(s);
 	int64_t nitems = store_count_items(s);
@@ -409,8 +415,8 @@ refused_at(const char *file, int line, struct store *s, const char *path,
 		print_error("item_keys rows after a refused submission (%s)\n"
 			    "expected: %lld\ngot: %lld\n",
 		    why, (long long)nkeys,
-		    (long long)query_int(path,
-			"SELECT count(*) FROM item_keys"));
+		    (long long)query_int(
+			path, "SELECT count(*) FROM item_keys"));
 		_fail(file, line);
 	}
 }
@@ -432,7 +438,7 @@ test_all_or_nothing(void **state)
 	store_new_id(sub2);
 	for (i = 0; i < 3; i++) {
 		store_new_id(id[i]);
-		items[i] = (struct store_item){ id[i], "file", 10 };
+		items[i] = (struct store_item){id[i], "file", 10};
 	}
 	store_new_id(fresh[0]);
 	store_new_id(fresh[1]);
@@ -442,33 +448,33 @@ test_all_or_nothing(void **state)
 	counts(s, 1, 3);
 
 	/* an item id already recorded, in the middle of new ones */
-	bad[0] = (struct store_item){ fresh[0], "file", 1 };
-	bad[1] = (struct store_item){ id[1], "file", 2 };
-	bad[2] = (struct store_item){ fresh[1], "manifest", 3 };
+	bad[0] = (struct store_item){fresh[0], "file", 1};
+	bad[1] = (struct store_item){id[1], "file", 2};
+	bad[2] = (struct store_item){fresh[1], "manifest", 3};
 	refused(s, path, "an item id already recorded", sub2, bad, 3);
 	has(s, fresh[0], 0);
 	has(s, fresh[1], 0);
 
 	/* the same item id twice in one submission */
-	bad[0] = (struct store_item){ fresh[0], "file", 1 };
-	bad[1] = (struct store_item){ fresh[1], "file", 2 };
-	bad[2] = (struct store_item){ fresh[0], "manifest", 3 };
+	bad[0] = (struct store_item){fresh[0], "file", 1};
+	bad[1] = (struct store_item){fresh[1], "file", 2};
+	bad[2] = (struct store_item){fresh[0], "manifest", 3};
 	refused(s, path, "one item id twice", sub2, bad, 3);
 	has(s, fresh[0], 0);
 
 	/* a submission id already recorded */
-	bad[0] = (struct store_item){ fresh[0], "file", 1 };
+	bad[0] = (struct store_item){fresh[0], "file", 1};
 	refused(s, path, "a submission id already recorded", sub, bad, 1);
 	has(s, fresh[0], 0);
 
 	/* a kind the schema does not allow, last */
-	bad[0] = (struct store_item){ fresh[0], "file", 1 };
-	bad[1] = (struct store_item){ fresh[1], "exe", 2 };
+	bad[0] = (struct store_item){fresh[0], "file", 1};
+	bad[1] = (struct store_item){fresh[1], "exe", 2};
 	refused(s, path, "kind \"exe\"", sub2, bad, 2);
 	has(s, fresh[0], 0);
 
 	/* after all that, the same submission done right goes in */
-	bad[1] = (struct store_item){ fresh[1], "manifest", 2 };
+	bad[1] = (struct store_item){fresh[1], "manifest", 2};
 	assert_int_equal(
 	    store_add_submission(s, sub2, HOUR, bad, 2, keys2, 2), 0);
 	counts(s, 2, 5);
@@ -490,16 +496,16 @@ test_reopen_keeps_data(void **state)
 	(void)state;
 	for (i = 0; i < 4; i++) {
 		store_new_id(id[i]);
-		items[i] = (struct store_item){ id[i], i ? "file" : "manifest",
-			(uint64_t)i * 100 };
+		items[i] = (struct store_item){
+		    id[i], i ? "file" : "manifest", (uint64_t)i * 100};
 	}
 	store_new_id(sub[0]);
 	store_new_id(sub[1]);
 	s = open_store(path);
 	assert_int_equal(
 	    store_add_submission(s, sub[0], HOUR, items, 1, keys2, 1), 0);
-	assert_int_equal(
-	    store_add_submission(s, sub[1], HOUR + 3600, items + 1, 3, keys2, 2),
+	assert_int_equal(store_add_submission(
+			     s, sub[1], HOUR + 3600, items + 1, 3, keys2, 2),
 	    0);
 	store_close(s);
 
@@ -520,23 +526,28 @@ test_reopen_keeps_data(void **state)
 	counts(s, 3, 5);
 	has(s, id[0], 1);
 	store_close(s);
-	assert_int_equal(query_int(path, "SELECT count(*) FROM item_keys"), 8);
+	/* 1 item x 1 key + 3 items x 2 keys + 1 item x 2 keys */
+	assert_int_equal(query_int(path, "SELECT count(*) FROM item_keys"), 9);
 }
 
 /* ---- what the database may hold --------------------------------------- */
 
 /*
- * Exactly the three tables of docs/store.md with exactly their columns;
- * no views or triggers; and every value in every row is an id, hour,
- * size, kind, state or key id this test put there.
+ * Exactly the tables of the schema with exactly their columns: the three
+ * of docs/store.md, and exports (submission id, bundle id) that
+ * store_mark_exported fills; no views or triggers; and every value in
+ * every row is an id, hour, size, kind, state or key id this test put
+ * there.
  */
 static void
 test_schema_holds_no_source_data(void **state)
 {
-	static const char *const allowed_text[] = { "file", "manifest",
-		"pending", "exported", "acknowledged" };
+	static const char *const allowed_text[] = {
+	    "file", "manifest", "pending", "exported", "acknowledged"};
 	const char *path = db_path();
 	char sub[STORE_ID_LEN + 1], id[2][STORE_ID_LEN + 1];
+	char bundle[STORE_ID_LEN + 1];
+	const char *subs[1];
 	struct store_item items[2];
 	struct store *s;
 	sqlite3 *db;
@@ -548,37 +559,51 @@ test_schema_holds_no_source_data(void **state)
 	store_new_id(sub);
 	store_new_id(id[0]);
 	store_new_id(id[1]);
-	items[0] = (struct store_item){ id[0], "file", 4242 };
-	items[1] = (struct store_item){ id[1], "manifest", 777 };
+	store_new_id(bundle);
+	subs[0] = sub;
+	items[0] = (struct store_item){id[0], "file", 4242};
+	items[1] = (struct store_item){id[1], "manifest", 777};
 	s = open_store(path);
 	assert_int_equal(
 	    store_add_submission(s, sub, HOUR, items, 2, keys2, 2), 0);
+	assert_int_equal(store_mark_exported(s, bundle, subs, 1), 0);
 	store_close(s);
 
-	rows_are(path, "SELECT type, name FROM sqlite_master WHERE type IN "
-		       "('table', 'view', 'trigger') ORDER BY name",
-	    "table|item_keys;table|items;table|submissions");
-	/* indexes only those SQLite makes for the primary keys */
-	rows_are(path, "SELECT count(*) FROM sqlite_master WHERE type = "
-		       "'index' AND name NOT LIKE 'sqlite_autoindex_%'",
-	    "0");
-	rows_are(path, "SELECT name, type, \"notnull\" FROM "
-		       "pragma_table_info('submissions') ORDER BY cid",
+	rows_are(path,
+	    "SELECT type, name FROM sqlite_master WHERE type IN "
+	    "('table', 'view', 'trigger') ORDER BY name",
+	    "table|exports;table|item_keys;table|items;table|submissions");
+	/* indexes: those SQLite makes for the primary keys, and two named
+	 * ones on columns that hold ids */
+	rows_are(path,
+	    "SELECT name, tbl_name FROM sqlite_master WHERE type = "
+	    "'index' AND name NOT LIKE 'sqlite_autoindex_%' "
+	    "ORDER BY name",
+	    "item_keys_keyid|item_keys;items_submission|items");
+	rows_are(path,
+	    "SELECT name, type, \"notnull\" FROM "
+	    "pragma_table_info('submissions') ORDER BY cid",
 	    "id|TEXT|0;hour|INTEGER|1;state|TEXT|1");
-	rows_are(path, "SELECT name, type, \"notnull\" FROM "
-		       "pragma_table_info('items') ORDER BY cid",
+	rows_are(path,
+	    "SELECT name, type, \"notnull\" FROM "
+	    "pragma_table_info('items') ORDER BY cid",
 	    "id|TEXT|0;submission|TEXT|1;kind|TEXT|1;size|INTEGER|1");
-	rows_are(path, "SELECT name, type, \"notnull\" FROM "
-		       "pragma_table_info('item_keys') ORDER BY cid",
+	rows_are(path,
+	    "SELECT name, type, \"notnull\" FROM "
+	    "pragma_table_info('item_keys') ORDER BY cid",
 	    "item|TEXT|1;keyid|TEXT|1");
+	rows_are(path,
+	    "SELECT name, type, \"notnull\" FROM "
+	    "pragma_table_info('exports') ORDER BY cid",
+	    "submission|TEXT|1;bundle|TEXT|1");
 
 	/* Every stored value: an integer hour or size we gave, or text that
 	 * is one of our ids, key ids, kinds or states. */
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
-	    SQLITE_OK);
-	static const char *const tables[] = { "submissions", "items",
-		"item_keys" };
-	for (size_t t = 0; t < 3; t++) {
+	assert_int_equal(
+	    sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	static const char *const tables[] = {
+	    "submissions", "items", "item_keys", "exports"};
+	for (size_t t = 0; t < 4; t++) {
 		snprintf(sql, sizeof(sql), "SELECT * FROM %s", tables[t]);
 		assert_int_equal(
 		    sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
@@ -588,7 +613,8 @@ test_schema_holds_no_source_data(void **state)
 				int ok = 0;
 
 				values++;
-				if (sqlite3_column_type(st, c) == SQLITE_INTEGER) {
+				if (sqlite3_column_type(st, c) ==
+				    SQLITE_INTEGER) {
 					int64_t n = sqlite3_column_int64(st, c);
 					ok = n == HOUR || n == 4242 || n == 777;
 					if (!ok)
@@ -606,15 +632,17 @@ test_schema_holds_no_source_data(void **state)
 				    strcmp(v, id[0]) == 0 ||
 				    strcmp(v, id[1]) == 0 ||
 				    strcmp(v, keys2[0]) == 0 ||
-				    strcmp(v, keys2[1]) == 0;
+				    strcmp(v, keys2[1]) == 0 ||
+				    strcmp(v, bundle) == 0;
 				for (k = 0; k < 5; k++)
 					ok |= strcmp(v, allowed_text[k]) == 0;
 				if (!ok) {
-					print_error("%s.%s\nexpected: an id, key "
-						    "id, kind or state\ngot: "
-						    "\"%s\"\n",
-					    tables[t], sqlite3_column_name(st, c),
-					    v);
+					print_error(
+					    "%s.%s\nexpected: an id, key "
+					    "id, kind or state\ngot: "
+					    "\"%s\"\n",
+					    tables[t],
+					    sqlite3_column_name(st, c), v);
 					sqlite3_finalize(st);
 					sqlite3_close(db);
 					fail();
@@ -624,8 +652,8 @@ test_schema_holds_no_source_data(void **state)
 		sqlite3_finalize(st);
 	}
 	sqlite3_close(db);
-	/* 1 submission x 3 + 2 items x 4 + 4 item_keys x 2 */
-	assert_int_equal(values, 3 + 8 + 8);
+	/* 1 submission x 3 + 2 items x 4 + 4 item_keys x 2 + 1 export x 2 */
+	assert_int_equal(values, 3 + 8 + 8 + 2);
 }
 
 /* ---- threads ---------------------------------------------------------- */
@@ -634,8 +662,8 @@ enum { THREADS = 4, PER_THREAD = 50 };
 
 struct worker {
 	struct store *s;
-	int failed;   /* store_add_submission calls that returned -1 */
-	int missing;  /* items not found right after their submission */
+	int failed;  /* store_add_submission calls that returned -1 */
+	int missing; /* items not found right after their submission */
 };
 
 static void *
@@ -650,8 +678,8 @@ worker_run(void *arg)
 		store_new_id(sub);
 		store_new_id(id[0]);
 		store_new_id(id[1]);
-		items[0] = (struct store_item){ id[0], "file", (uint64_t)i };
-		items[1] = (struct store_item){ id[1], "manifest", 1 };
+		items[0] = (struct store_item){id[0], "file", (uint64_t)i};
+		items[1] = (struct store_item){id[1], "manifest", 1};
 		if (store_add_submission(w->s, sub, HOUR, items, 2, keys2, 2) !=
 		    0)
 			w->failed++;
@@ -677,9 +705,9 @@ test_threads(void **state)
 	(void)state;
 	s = open_store(path);
 	for (i = 0; i < THREADS; i++) {
-		w[i] = (struct worker){ s, 0, 0 };
-		assert_int_equal(pthread_create(&th[i], NULL, worker_run, &w[i]),
-		    0);
+		w[i] = (struct worker){s, 0, 0};
+		assert_int_equal(
+		    pthread_create(&th[i], NULL, worker_run, &w[i]), 0);
 	}
 	for (i = 0; i < THREADS; i++) {
 		assert_int_equal(pthread_join(th[i], NULL), 0);

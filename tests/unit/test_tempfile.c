@@ -42,7 +42,7 @@ static uint8_t *pattern; /* BIG bytes of seeded random data */
 static int
 group_setup(void **state)
 {
-	static const uint8_t seed[randombytes_SEEDBYTES] = { 't', 'f' };
+	static const uint8_t seed[randombytes_SEEDBYTES] = {'t', 'f'};
 
 	(void)state;
 	if (sodium_init() < 0) {
@@ -51,7 +51,8 @@ group_setup(void **state)
 	}
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_tempfile.XXXXXX");
 	if (mkdtemp(tmpdir) == NULL) {
-		fprintf(stderr, "test_tempfile: mkdtemp: %s\n", strerror(errno));
+		fprintf(
+		    stderr, "test_tempfile: mkdtemp: %s\n", strerror(errno));
 		return -1;
 	}
 	if ((pattern = malloc(BIG)) == NULL)
@@ -76,8 +77,8 @@ struct sink {
 	size_t cap;
 	size_t len;
 	size_t calls;
-	size_t maxcall;   /* the largest len fn was given */
-	size_t stop_at;   /* return 1 on this call (1-based); 0: never */
+	size_t maxcall; /* the largest len fn was given */
+	size_t stop_at; /* return 1 on this call (1-based); 0: never */
 	int overflow;
 };
 
@@ -150,7 +151,7 @@ static void
 reads_back_at(const char *file, int line, struct tempfile *t,
     const uint8_t *data, size_t len, const char *what)
 {
-	struct sink s = { 0 };
+	struct sink s = {0};
 	size_t i;
 	int rc;
 
@@ -302,9 +303,10 @@ dir_entries(void)
 
 	assert_non_null(d = opendir(tmpdir));
 	while ((e = readdir(d)) != NULL)
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-			print_message("unexpected entry in %s: %s\n", tmpdir,
-			    e->d_name);
+		if (strcmp(e->d_name, ".") != 0 &&
+		    strcmp(e->d_name, "..") != 0) {
+			print_message(
+			    "unexpected entry in %s: %s\n", tmpdir, e->d_name);
 			n++;
 		}
 	closedir(d);
@@ -316,17 +318,20 @@ dir_entries(void)
 static void
 test_round_trips(void **state)
 {
-	static const size_t sizes[] = { 0, 1, 16383, 16384, 16385, 32768,
-		65535, 65536, 65537, BIG };
-	static const size_t one[] = { 1, 0 }, prime[] = { 7919, 0 },
-			    k64[] = { 65536, 0 }, whole[] = { BIG, 0 },
-			    mixed[] = { 1, 7919, 65536, 3, 16384, 16385, 0 };
+	static const size_t sizes[] = {
+	    0, 1, 16383, 16384, 16385, 32768, 65535, 65536, 65537, BIG};
+	static const size_t one[] = {1, 0}, prime[] = {7919, 0},
+			    k64[] = {65536, 0}, whole[] = {BIG, 0},
+			    mixed[] = {1, 7919, 65536, 3, 16384, 16385, 0};
 	static const struct {
 		const char *name;
 		const size_t *steps;
 	} plans[] = {
-		{ "1", one }, { "7919", prime }, { "65536", k64 },
-		{ "whole", whole }, { "mixed", mixed },
+	    {"1", one},
+	    {"7919", prime},
+	    {"65536", k64},
+	    {"whole", whole},
+	    {"mixed", mixed},
 	};
 	char what[64];
 	struct tempfile *t;
@@ -335,8 +340,9 @@ test_round_trips(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		for (p = 0; p < sizeof(plans) / sizeof(plans[0]); p++) {
-			snprintf(what, sizeof(what), "%zu bytes in pieces of %s",
-			    sizes[i], plans[p].name);
+			snprintf(what, sizeof(what),
+			    "%zu bytes in pieces of %s", sizes[i],
+			    plans[p].name);
 			t = new_tempfile();
 			write_pieces(t, pattern, sizes[i], plans[p].steps);
 			assert_int_equal(tempfile_finish(t), 0);
@@ -404,10 +410,10 @@ head_wrong(struct tempfile *t, size_t size, size_t cap)
 static void
 test_head(void **state)
 {
-	static const size_t sizes[] = { 0, 1, 100, 16384, 65537, 200000 };
-	static const size_t caps[] = { 0, 1, 99, 100, 101, 16383, 16384,
-		16385, 65536, 65537, 70000, 200000 };
-	static const size_t whole[] = { 200000, 0 };
+	static const size_t sizes[] = {0, 1, 100, 16384, 65537, 200000};
+	static const size_t caps[] = {0, 1, 99, 100, 101, 16383, 16384, 16385,
+	    65536, 65537, 70000, 200000};
+	static const size_t whole[] = {200000, 0};
 	struct tempfile *t;
 	size_t i, c;
 	int bad = 0, n = 0;
@@ -424,8 +430,8 @@ test_head(void **state)
 		tempfile_free(t);
 	}
 	if (bad) {
-		print_error("tempfile_head: %d of %d size/cap pairs wrong\n",
-		    bad, n);
+		print_error(
+		    "tempfile_head: %d of %d size/cap pairs wrong\n", bad, n);
 		fail();
 	}
 }
@@ -469,8 +475,8 @@ marked_plaintext(size_t len)
 }
 
 static void
-no_marker_at(const char *file, int line, int fd, size_t minsize,
-    const char *when)
+no_marker_at(
+    const char *file, int line, int fd, size_t minsize, const char *when)
 {
 	uint8_t *disk;
 	size_t len;
@@ -486,8 +492,9 @@ no_marker_at(const char *file, int line, int fd, size_t minsize,
 	}
 	hit = memmem(disk, len, MARKER, strlen(MARKER));
 	if (hit != NULL) {
-		print_error("%s: plaintext on disk\nexpected: no \"%s\" in "
-			    "the %zu bytes of the file\ngot: it at offset %td\n",
+		print_error(
+		    "%s: plaintext on disk\nexpected: no \"%s\" in "
+		    "the %zu bytes of the file\ngot: it at offset %td\n",
 		    when, MARKER, len, (const uint8_t *)hit - disk);
 		free(disk);
 		_fail(file, line);
@@ -556,7 +563,7 @@ tampered_at(const char *file, int line, const char *how, off_t at,
     off_t truncate_to, int append)
 {
 	const size_t len = 2 * TEMPFILE_CHUNK + 500;
-	struct sink s = { 0 };
+	struct sink s = {0};
 	struct tempfile *t;
 	uint8_t b;
 	int tfd, fd, rc, err;
@@ -599,8 +606,8 @@ static void
 test_tampering_detected(void **state)
 {
 	const off_t hdr = crypto_secretstream_xchacha20poly1305_HEADERBYTES;
-	const off_t c1 = hdr + TEMPFILE_CHUNK +
-	    crypto_secretstream_xchacha20poly1305_ABYTES;
+	const off_t c1 =
+	    hdr + TEMPFILE_CHUNK + crypto_secretstream_xchacha20poly1305_ABYTES;
 
 	(void)state;
 	tampered("a flipped header bit", 3, -1, 0);
@@ -646,7 +653,7 @@ test_write_after_finish(void **state)
 static void
 test_read_before_finish(void **state)
 {
-	struct sink s = { 0 };
+	struct sink s = {0};
 	struct tempfile *t;
 	uint8_t head[16];
 	size_t n = 99;
