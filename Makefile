@@ -58,7 +58,7 @@ UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/tes
 
 all: $(PROGRAMS)
 
-$(BUILD)/%.o: %.c $(wildcard include/postern/*.h server/*.h)
+$(BUILD)/%.o: %.c $(wildcard include/postern/*.h server/*.h keys/*.h offline/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 

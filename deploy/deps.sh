@@ -19,8 +19,9 @@ RUN="$BUILD"
 # vectors), stock age (interop), GNU time (bench peak memory), perl
 # (inflates compressed vectors in the CLI test kit run), curl (posternd
 # integration tests), sqlite3 (inspecting the database in tests),
-# chromium (the browser test, driven by playwright-core from npm).
-TEST="$RUN libcmocka-dev zlib1g-dev age time perl curl sqlite3 chromium"
+# chromium (the browser test, driven by playwright-core from npm),
+# openssl (checks bundle signatures independently of libsodium).
+TEST="$RUN libcmocka-dev zlib1g-dev age time perl curl sqlite3 chromium openssl"
 # Commands the browser test needs, and the package that brings each when
 # it is missing (a machine may have Node.js from another source already).
 TEST_CMDS="node:nodejs npm:npm"

@@ -273,7 +273,7 @@ int
 bundle_finish(struct bundle_writer *w, const struct sigkey *key, char *out,
     size_t outlen, char *err, size_t errlen)
 {
-	char path[PATH_MAX + 16], final[PATH_MAX + 64];
+	char path[PATH_MAX + 16], final[PATH_MAX];
 	char sigline[sizeof(BUNDLE_SIG_FORMAT) + 100];
 	uint8_t sig[SIGKEY_SIG_BYTES];
 	char *index;
@@ -297,9 +297,17 @@ bundle_finish(struct bundle_writer *w, const struct sigkey *key, char *out,
 	if (write_file(path, sigline, strlen(sigline)) != 0)
 		goto fail;
 	snprintf(path, sizeof(path), "%s/items", w->part);
-	snprintf(final, sizeof(final), "%s/%s", w->parent, w->name);
-	if (fsync_path(path, 1) != 0 || fsync_path(w->part, 1) != 0 ||
-	    rename(w->part, final) != 0 || fsync_path(w->parent, 1) != 0)
+	if (fsync_path(path, 1) != 0 || fsync_path(w->part, 1) != 0)
+		goto fail;
+	/* Fits: bundle_create checked the longer "<name>.part". */
+	snprintf(final, sizeof(final), "%.*s", (int)(strlen(w->part) - 5),
+	    w->part);
+	if (rename(w->part, final) != 0)
+		goto fail;
+	/* In place now: a failure from here on removes it from there. */
+	memcpy(w->part, final, sizeof(final));
+	snprintf(path, sizeof(path), "%.*s", PATH_MAX - 1, w->parent);
+	if (fsync_path(w->parent, 1) != 0)
 		goto fail;
 	snprintf(out, outlen, "%s", final);
 	rc = 0;

@@ -204,36 +204,41 @@ store_count_items_for_key(struct store *s, const char *keyid)
 	return count(s, "SELECT count(*) FROM item_keys WHERE keyid = ?", keyid);
 }
 
-static void
+static int
 state_stats(sqlite3 *db, const char *state, struct store_state_stats *st)
 {
 	sqlite3_stmt *q;
+	int rc = -1;
 
 	memset(st, 0, sizeof(*st));
 	if (sqlite3_prepare_v2(db, "SELECT count(DISTINCT s.id), count(i.id), "
 	    "coalesce(sum(i.size), 0), coalesce(min(s.hour), 0) "
 	    "FROM submissions s JOIN items i ON i.submission = s.id "
 	    "WHERE s.state = ?", -1, &q, NULL) != SQLITE_OK)
-		return;
+		return -1;
 	sqlite3_bind_text(q, 1, state, -1, SQLITE_STATIC);
 	if (sqlite3_step(q) == SQLITE_ROW) {
 		st->submissions = sqlite3_column_int64(q, 0);
 		st->items = sqlite3_column_int64(q, 1);
 		st->bytes = sqlite3_column_int64(q, 2);
 		st->oldest_hour = sqlite3_column_int64(q, 3);
+		rc = 0;
 	}
 	sqlite3_finalize(q);
+	return rc;
 }
 
 int
 store_stats(struct store *s, struct store_stats *out)
 {
+	int rc;
+
 	pthread_mutex_lock(&s->mu);
-	state_stats(s->db, "pending", &out->pending);
-	state_stats(s->db, "exported", &out->exported);
-	state_stats(s->db, "acknowledged", &out->acknowledged);
+	rc = state_stats(s->db, "pending", &out->pending) |
+	    state_stats(s->db, "exported", &out->exported) |
+	    state_stats(s->db, "acknowledged", &out->acknowledged);
 	pthread_mutex_unlock(&s->mu);
-	return 0;
+	return rc == 0 ? 0 : -1;
 }
 
 static void
