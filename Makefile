@@ -22,7 +22,7 @@ SODIUM_CFLAGS = $(shell $(PKG) --cflags libsodium)
 SODIUM_LIBS   = $(shell $(PKG) --libs libsodium)
 CMOCKA_LIBS   = $(shell $(PKG) --libs cmocka)
 ZLIB_LIBS     = $(shell $(PKG) --libs zlib)
-SERVER_PKGS   = libsodium libmicrohttpd libmagic sqlite3 jansson
+SERVER_PKGS   = libsodium libmicrohttpd libmagic sqlite3 jansson libseccomp
 SERVER_CFLAGS = $(shell $(PKG) --cflags $(SERVER_PKGS))
 SERVER_LIBS   = $(shell $(PKG) --libs $(SERVER_PKGS)) -pthread
 
@@ -45,7 +45,7 @@ ADMIN_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(wildcard keys/*.c)) \
 SRV_LIB_OBJS = $(BUILD)/lib/config.o $(BUILD)/lib/template.o \
             $(BUILD)/lib/passphrase.o \
             $(BUILD)/lib/tempfile.o $(BUILD)/lib/store.o \
-            $(BUILD)/lib/manifest.o $(BUILD)/lib/csrf.o
+            $(BUILD)/lib/manifest.o $(BUILD)/lib/csrf.o $(BUILD)/lib/sandbox.o
 SERVERD_OBJS = $(BUILD)/server/posternd.o $(BUILD)/server/http.o \
             $(BUILD)/server/intake.o $(BUILD)/server/pipeline.o \
             $(SRV_LIB_OBJS) $(AGE_OBJS)

@@ -10,9 +10,12 @@
 # README.md ("Dependencies") says the same in prose.
 set -eu
 
-# To compile: the C toolchain, pkg-config, and libsodium (every
-# cryptographic primitive: X25519, ChaCha20-Poly1305, HMAC, scrypt).
-BUILD="gcc make pkg-config libc6-dev libsodium-dev libmicrohttpd-dev libmagic-dev libsqlite3-dev libjansson-dev"
+# To compile: the C toolchain, pkg-config; libsodium (every cryptographic
+# primitive: X25519, ChaCha20-Poly1305, HMAC, scrypt, Ed25519);
+# libmicrohttpd (posternd's HTTP and multipart); libmagic (file types from
+# bytes); SQLite (submission records); Jansson (postern-open reads the
+# manifest JSON); libseccomp (the stripper's sandbox).
+BUILD="gcc make pkg-config libc6-dev libsodium-dev libmicrohttpd-dev libmagic-dev libsqlite3-dev libjansson-dev libseccomp-dev"
 # To run: nothing beyond the build set yet.
 RUN="$BUILD"
 # To test: cmocka (unit tests), zlib (the age test kit's compressed
