@@ -14,7 +14,8 @@ mkdir -p "$VAR/state"
 if ! grep -q '^age1' "$VAR/recipients.txt" 2>/dev/null; then
 	mkdir -p "$VAR/demo-keys"
 	if [ ! -f "$VAR/demo-keys/identity.txt" ]; then
-		"$BUILD/postern-open" keygen -o "$VAR/demo-keys/identity.txt" \
+		"$BUILD/postern-open" keygen --unprotected \
+		    -o "$VAR/demo-keys/identity.txt" \
 		    2>/dev/null
 	fi
 	sed -n 's/^# public key: //p' "$VAR/demo-keys/identity.txt" \

@@ -1,14 +1,22 @@
 /*
  * postern-open — the journalists' offline tool, for the air-gapped
- * machine. It links libsodium and nothing else.
+ * machine. It links libsodium and jansson, nothing else.
  *
- *   postern-open keygen [-o FILE]
+ *   postern-open keygen [-o FILE] [--passphrase-fd N] [--unprotected]
  *   postern-open encrypt -r RECIPIENT [-r ...] [-R FILE] [-o OUT] [IN]
- *   postern-open decrypt -i IDENTITY_FILE [-i ...] [-o OUT] [IN]
+ *   postern-open decrypt -i IDENTITY_FILE [-i ...] [--passphrase-fd N]
+ *                        [-o OUT] [IN]
+ *   postern-open trust SERVERKEY [--trust-file FILE] [--replace]
+ *   postern-open import BUNDLE -i IDENTITY_FILE [-i ...] -o OUTDIR
+ *                       [--trust-file FILE] [--passphrase-fd N]
  *
  * Exit status: 0 success, 1 failure (one line on stderr), 2 usage.
  * Output files are created new (never overwritten), mode 0600, written
  * beside their final name and renamed into place only when complete.
+ * Passphrases come from the terminal or a file descriptor, never from
+ * argv or the environment.
+ *
+ * This file: main, the dispatch, encrypt and decrypt.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,35 +27,35 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
 #include "postern/age.h"
 #include "postern/keyfile.h"
-
-#define EXIT_USAGE 2
+#include "postern-open.h"
 
 static const char *progname = "postern-open";
 
-/* The temporary output file, unlinked if a signal ends the program. */
-static char tmp_path[PATH_MAX];
-
-static void
-usage(void)
+int
+open_usage(void)
 {
 	fprintf(stderr,
-	    "usage: %s keygen [-o FILE]\n"
+	    "usage: %s keygen [-o FILE] [--passphrase-fd N] [--unprotected]\n"
 	    "       %s encrypt -r RECIPIENT [-r ...] [-R FILE] [-o OUT] [IN]\n"
-	    "       %s decrypt -i IDENTITY_FILE [-i ...] [-o OUT] [IN]\n",
-	    progname, progname, progname);
-	exit(EXIT_USAGE);
+	    "       %s decrypt -i IDENTITY_FILE [-i ...] [--passphrase-fd N] "
+	    "[-o OUT] [IN]\n"
+	    "       %s trust SERVERKEY [--trust-file FILE] [--replace]\n"
+	    "       %s import BUNDLE -i IDENTITY_FILE [-i ...] -o OUTDIR "
+	    "[--trust-file FILE] [--passphrase-fd N]\n",
+	    progname, progname, progname, progname, progname);
+	return OPEN_EXIT_USAGE;
 }
 
-static void
-fail(const char *fmt, ...)
+void
+open_fail(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -58,86 +66,54 @@ fail(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static void
-on_signal(int sig)
+int
+open_parse_fd(const char *s, int *fd, char *err, size_t errlen)
 {
-	if (tmp_path[0] != '\0')
-		unlink(tmp_path);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
+	char *end;
+	long v;
 
-/*
- * Output: a new file beside the final name, linked into place on commit.
- * link() never replaces an existing file, so a race cannot overwrite one.
- */
-struct output {
-	const char *path; /* NULL: standard output */
-	int fd;
-};
-
-static int
-output_open(struct output *o, const char *path)
-{
-	struct stat sb;
-	const char *slash;
-	int n;
-
-	o->path = (path == NULL || strcmp(path, "-") == 0) ? NULL : path;
-	o->fd = STDOUT_FILENO;
-	if (o->path == NULL)
-		return 0;
-	if (lstat(path, &sb) == 0) {
-		fail("%s: already exists; not overwriting it", path);
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 || v > INT_MAX) {
+		snprintf(err, errlen, "--passphrase-fd \"%s\": not a file "
+		    "descriptor number", s);
 		return -1;
 	}
-	slash = strrchr(path, '/');
-	if (slash == NULL)
-		n = snprintf(tmp_path, sizeof(tmp_path), ".%s.XXXXXX", path);
-	else
-		n = snprintf(tmp_path, sizeof(tmp_path), "%.*s/.%s.XXXXXX",
-		    (int)(slash - path), path, slash + 1);
-	if (n < 0 || (size_t)n >= sizeof(tmp_path)) {
-		fail("%s: path too long", path);
-		tmp_path[0] = '\0';
+	if (fcntl((int)v, F_GETFD) < 0) {
+		snprintf(err, errlen, "--passphrase-fd %ld: that descriptor is "
+		    "not open", v);
 		return -1;
 	}
-	if ((o->fd = mkostemp(tmp_path, O_CLOEXEC)) < 0) {
-		fail("%s: %s", path, strerror(errno));
-		tmp_path[0] = '\0';
-		return -1;
-	}
+	*fd = (int)v;
 	return 0;
 }
 
-static int
-output_commit(struct output *o)
+int
+open_getopt(int argc, char **argv, const char *opts,
+    const struct option *longopts, char **pos, size_t npos, size_t *n)
 {
-	int rc = -1;
+	int ch;
 
-	if (o->path == NULL)
-		return 0;
-	if (fsync(o->fd) != 0)
-		fail("%s: %s", o->path, strerror(errno));
-	else if (link(tmp_path, o->path) != 0)
-		fail("%s: %s", o->path, errno == EEXIST ?
-		    "already exists; not overwriting it" : strerror(errno));
-	else
-		rc = 0;
-	close(o->fd);
-	unlink(tmp_path);
-	tmp_path[0] = '\0';
-	return rc;
+	for (;;) {
+		if ((ch = getopt_long(argc, argv, opts, longopts, NULL)) != -1)
+			return ch;
+		if (optind >= argc)
+			return -1;
+		if (*n == npos)
+			return '?';
+		pos[(*n)++] = argv[optind++];
+	}
 }
 
 static void
-output_abort(struct output *o)
+on_signal(int sig)
 {
-	if (o->path == NULL)
+	output_signal_cleanup();
+	/* An import being written cleans up its folder, then re-raises. */
+	if (unpack_interrupt(sig))
 		return;
-	close(o->fd);
-	unlink(tmp_path);
-	tmp_path[0] = '\0';
+	signal(sig, SIG_DFL);
+	raise(sig);
 }
 
 static int
@@ -148,105 +124,42 @@ input_open(const char *path)
 	if (path == NULL || strcmp(path, "-") == 0)
 		return STDIN_FILENO;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		fail("%s: %s", path, strerror(errno));
+		open_fail("%s: %s", path, strerror(errno));
 	return fd;
-}
-
-static int
-cmd_keygen(int argc, char **argv)
-{
-	struct age_identity *id = NULL;
-	struct age_recipient *r = NULL;
-	char rs[AGE_RECIPIENT_STRLEN + 1], when[32], *text = NULL;
-	size_t textlen = 512;
-	const char *out = NULL;
-	time_t now = time(NULL);
-	struct tm tm;
-	int fd = -1, ch, n, rc = 1;
-
-	while ((ch = getopt(argc, argv, "o:")) != -1) {
-		if (ch == 'o')
-			out = optarg;
-		else
-			usage();
-	}
-	if (optind != argc)
-		usage();
-
-	if (age_identity_generate(&id) != AGE_OK ||
-	    (r = age_identity_recipient(id)) == NULL ||
-	    age_recipient_format(r, rs, sizeof(rs)) != 0 ||
-	    (text = sodium_malloc(textlen)) == NULL) {
-		fail("could not generate a key: out of memory");
-		goto out;
-	}
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	n = snprintf(text, textlen, "# created: %s\n# public key: %s\n",
-	    when, rs);
-	if (n < 0 || age_identity_format(id, text + n, textlen - (size_t)n -
-	    1) != 0) {
-		fail("could not format the key");
-		goto out;
-	}
-	strcat(text, "\n");
-
-	if (out == NULL)
-		fd = STDOUT_FILENO;
-	else if ((fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0600)) < 0) {
-		fail("%s: %s", out, errno == EEXIST ?
-		    "already exists; not overwriting it" : strerror(errno));
-		goto out;
-	}
-	if (age_sink_fd(&fd, (const uint8_t *)text, strlen(text)) != 0 ||
-	    (out != NULL && fsync(fd) != 0)) {
-		fail("%s: %s", out ? out : "standard output", strerror(errno));
-		if (out != NULL)
-			unlink(out);
-		goto out;
-	}
-	fprintf(stderr, "Public key: %s\n", rs);
-	rc = 0;
-out:
-	if (out != NULL && fd >= 0)
-		close(fd);
-	if (text != NULL)
-		sodium_free(text);
-	age_recipient_free(r);
-	age_identity_free(id);
-	return rc;
 }
 
 static int
 cmd_encrypt(int argc, char **argv)
 {
+	static const struct option lo[] = { { NULL, 0, NULL, 0 } };
 	struct keyfile_recipients rl = { NULL, 0 };
 	struct age_recipient *r;
 	struct output o;
 	const char *out = NULL;
-	char err[KEYFILE_ERRLEN];
+	char err[KEYFILE_ERRLEN], *pos[1] = { NULL };
 	enum age_err e;
+	size_t npos = 0;
 	int ch, in = -1, rc = 1;
 
-	while ((ch = getopt(argc, argv, "r:R:o:")) != -1) {
+	while ((ch = open_getopt(argc, argv, "+r:R:o:", lo, pos, 1,
+	    &npos)) != -1) {
 		switch (ch) {
 		case 'r':
 			if ((e = age_recipient_parse(&r, optarg)) != AGE_OK) {
-				fail("recipient \"%s\": %s", optarg,
+				open_fail("recipient \"%s\": %s", optarg,
 				    age_strerror(e));
 				goto out;
 			}
 			if (keyfile_add_recipient(&rl, r) != 0) {
 				age_recipient_free(r);
-				fail("out of memory");
+				open_fail("out of memory");
 				goto out;
 			}
 			break;
 		case 'R':
 			if (keyfile_read_recipients(&rl, optarg, err,
 			    sizeof(err)) != 0) {
-				fail("%s", err);
+				open_fail("%s", err);
 				goto out;
 			}
 			break;
@@ -254,22 +167,23 @@ cmd_encrypt(int argc, char **argv)
 			out = optarg;
 			break;
 		default:
-			usage();
+			rc = open_usage();
+			goto out;
 		}
 	}
-	if (argc - optind > 1 || rl.n == 0) {
-		keyfile_recipients_clear(&rl);
-		usage();
-	}
-	if (out == NULL && isatty(STDOUT_FILENO)) {
-		fail("refusing to write binary output to a terminal; use -o");
+	if (rl.n == 0) {
+		rc = open_usage();
 		goto out;
 	}
-	if ((in = input_open(argv[optind])) < 0 || output_open(&o, out) != 0)
+	if (out == NULL && isatty(STDOUT_FILENO)) {
+		open_fail("refusing to write binary output to a terminal; use -o");
+		goto out;
+	}
+	if ((in = input_open(pos[0])) < 0 || output_open(&o, out, 0) != 0)
 		goto out;
 	e = age_encrypt_fd(in, rl.v, rl.n, age_sink_fd, &o.fd);
 	if (e != AGE_OK) {
-		fail("%s", e == AGE_ERR_SINK ? strerror(errno) :
+		open_fail("%s", e == AGE_ERR_SINK ? strerror(errno) :
 		    age_strerror(e));
 		output_abort(&o);
 		goto out;
@@ -283,46 +197,69 @@ out:
 	return rc;
 }
 
+/* Options shared by decrypt: -i files are loaded once all are parsed, so
+ * --passphrase-fd may come anywhere. */
 static int
 cmd_decrypt(int argc, char **argv)
 {
+	static const struct option lo[] = {
+		{ "passphrase-fd", required_argument, NULL, 'P' },
+		{ NULL, 0, NULL, 0 }
+	};
 	struct keyfile_identities il = { NULL, 0 };
 	struct output o;
-	const char *out = NULL, *inname;
-	char err[KEYFILE_ERRLEN];
+	const char *out = NULL, *inname, **ipaths = NULL;
+	char err[OPEN_ERRLEN], *pos[1] = { NULL };
 	enum age_err e;
-	int ch, in = -1, rc = 1;
+	size_t npos = 0, ni = 0, i;
+	int ch, in = -1, passfd = -1, rc = 1;
 
-	while ((ch = getopt(argc, argv, "i:o:")) != -1) {
+	if ((ipaths = calloc((size_t)argc, sizeof(*ipaths))) == NULL) {
+		open_fail("out of memory");
+		return 1;
+	}
+	while ((ch = open_getopt(argc, argv, "+i:o:", lo, pos, 1,
+	    &npos)) != -1) {
 		switch (ch) {
 		case 'i':
-			if (keyfile_read_identities(&il, optarg, err,
-			    sizeof(err)) != 0) {
-				fail("%s", err);
-				goto out;
-			}
+			ipaths[ni++] = optarg;
 			break;
 		case 'o':
 			out = optarg;
 			break;
+		case 'P':
+			if (open_parse_fd(optarg, &passfd, err,
+			    sizeof(err)) != 0) {
+				open_fail("%s", err);
+				rc = OPEN_EXIT_USAGE;
+				goto out;
+			}
+			break;
 		default:
-			usage();
+			rc = open_usage();
+			goto out;
 		}
 	}
-	if (argc - optind > 1 || il.n == 0) {
-		keyfile_identities_clear(&il);
-		usage();
+	if (ni == 0) {
+		rc = open_usage();
+		goto out;
 	}
-	inname = argv[optind] ? argv[optind] : "standard input";
-	if ((in = input_open(argv[optind])) < 0 || output_open(&o, out) != 0)
+	for (i = 0; i < ni; i++)
+		if (identity_load(&il, ipaths[i], passfd, err,
+		    sizeof(err)) != 0) {
+			open_fail("%s", err);
+			goto out;
+		}
+	inname = pos[0] ? pos[0] : "standard input";
+	if ((in = input_open(pos[0])) < 0 || output_open(&o, out, 0) != 0)
 		goto out;
 	e = age_decrypt_fd(in, il.v, il.n, age_sink_fd, &o.fd);
 	if (e != AGE_OK) {
 		if (e == AGE_ERR_SINK)
-			fail("%s: %s", out ? out : "standard output",
+			open_fail("%s: %s", out ? out : "standard output",
 			    strerror(errno));
 		else
-			fail("%s: %s", inname, age_strerror(e));
+			open_fail("%s: %s", inname, age_strerror(e));
 		output_abort(&o);
 		goto out;
 	}
@@ -332,18 +269,33 @@ out:
 	if (in > STDIN_FILENO)
 		close(in);
 	keyfile_identities_clear(&il);
+	free(ipaths);
 	return rc;
 }
 
 int
 main(int argc, char **argv)
 {
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} cmds[] = {
+		{ "keygen", keygen_main },
+		{ "encrypt", cmd_encrypt },
+		{ "decrypt", cmd_decrypt },
+		{ "trust", trust_main },
+		{ "import", import_main },
+	};
+	struct rlimit no_core = { 0, 0 };
 	struct sigaction sa;
+	size_t i;
 
 	if (sodium_init() < 0) {
-		fail("libsodium failed to initialise");
+		open_fail("libsodium failed to initialise");
 		return 1;
 	}
+	/* Keys and plaintext must never land in a core dump. */
+	setrlimit(RLIMIT_CORE, &no_core);
 	umask(077);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -353,18 +305,14 @@ main(int argc, char **argv)
 	sigaction(SIGPIPE, &sa, NULL);
 
 	if (argc < 2)
-		usage();
+		return open_usage();
 	argc--;
 	argv++;
-	if (strcmp(argv[0], "keygen") == 0)
-		return cmd_keygen(argc, argv);
-	if (strcmp(argv[0], "encrypt") == 0)
-		return cmd_encrypt(argc, argv);
-	if (strcmp(argv[0], "decrypt") == 0)
-		return cmd_decrypt(argc, argv);
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(argv[0], cmds[i].name) == 0)
+			return cmds[i].fn(argc, argv);
 	if (strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "--help") == 0)
-		usage();
-	fail("unknown command \"%s\"", argv[0]);
-	usage();
-	return EXIT_USAGE;
+		return open_usage();
+	open_fail("unknown command \"%s\"", argv[0]);
+	return open_usage();
 }

@@ -82,7 +82,7 @@ D=$T_TMP/run
 STATE=$D/state
 OUT=$D/out
 mkdir -p "$STATE" "$OUT" "$D/files"
-"$BIN" keygen -o "$D/identity.txt" 2>/dev/null
+"$BIN" keygen --unprotected -o "$D/identity.txt" 2>/dev/null
 sed -n 's/^# public key: //p' "$D/identity.txt" >"$D/recipients.txt"
 t_check_match "a newsroom key for the test" '^age1[0-9a-z]+$' "$(cat "$D/recipients.txt")"
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# postern-open keygen: the identity file format, the public key on stderr,
-# -o creates the file O_EXCL mode 0600 and never overwrites anything.
+# postern-open keygen --unprotected: the identity file format, the public
+# key and its key id on stderr with a warning that the file is not
+# protected, -o creates the file O_EXCL mode 0600 and never overwrites
+# anything. (Passphrase-protected identity files: 15-keygen-protected.sh.)
 set -u
 . tests/lib.sh
 t_need_bin
@@ -39,7 +41,7 @@ check_keyfile() {
 }
 
 # --- keygen to stdout -------------------------------------------------------
-t_run "$BIN" keygen
+t_run "$BIN" keygen --unprotected
 t_check_rc "keygen to stdout" 0
 cp "$T_OUT" "$d/stdout.key"
 cp "$T_ERR" "$d/stdout.err"
@@ -52,7 +54,7 @@ else
 fi
 
 # Two runs give two different keys.
-t_run "$BIN" keygen
+t_run "$BIN" keygen --unprotected
 t_check_rc "second keygen" 0
 if [ "$(sed -n 3p "$T_OUT")" != "$(sed -n 3p "$d/stdout.key")" ] &&
     [ "$(sed -n 2p "$T_OUT")" != "$(sed -n 2p "$d/stdout.key")" ]; then
@@ -63,13 +65,16 @@ fi
 
 # --- keygen -o FILE ---------------------------------------------------------
 mkdir "$d/o"
-t_run "$BIN" keygen -o "$d/o/key.txt"
+t_run "$BIN" keygen --unprotected -o "$d/o/key.txt"
 t_check_rc "keygen -o" 0
 t_check "keygen -o: nothing on stdout" 0 "$(t_size "$T_OUT")"
 check_keyfile "keygen -o" "$d/o/key.txt"
 t_check_mode "keygen -o: mode 0600" 600 "$d/o/key.txt"
 pub=$(sed -n 's/^# public key: //p' "$d/o/key.txt")
-t_check "keygen -o: stderr is the public key" "Public key: $pub" "$(t_stderr)"
+kid=$(printf '%s' "$pub" | sha256sum | cut -c 1-16)
+t_check "keygen -o: stderr is a warning, the public key and its key id" \
+    "$(printf 'postern-open: warning: %s is not protected by a passphrase: anyone who can read it can open what is sent to this key\nPublic key: %s\nKey id: %s' "$d/o/key.txt" "$pub" "$kid")" \
+    "$(t_stderr)"
 t_check_dir "keygen -o: no other file" "$d/o" key.txt
 
 # The key works: stock age encrypts to it, postern-open decrypts.
@@ -81,13 +86,13 @@ t_check "decrypt with the new key: plaintext" hello "$(t_stdout)"
 
 # Mode 0600 whatever the umask.
 mkdir "$d/u"
-t_run sh -c 'umask 000; exec "$0" "$@"' "$BIN" keygen -o "$d/u/key.txt"
+t_run sh -c 'umask 000; exec "$0" "$@"' "$BIN" keygen --unprotected -o "$d/u/key.txt"
 t_check_rc "keygen -o under umask 000" 0
 t_check_mode "keygen -o under umask 000: mode 0600" 600 "$d/u/key.txt"
 
 # --- keygen -o never overwrites ---------------------------------------------
 cp -p "$d/o/key.txt" "$d/key.orig"
-t_run "$BIN" keygen -o "$d/o/key.txt"
+t_run "$BIN" keygen --unprotected -o "$d/o/key.txt"
 t_check_failure "keygen -o existing key"
 t_check_stderr_has "keygen -o existing key" "exist|overwrit|key\.txt"
 t_check_same "keygen -o existing key: old key intact" "$d/key.orig" "$d/o/key.txt"
@@ -99,7 +104,7 @@ t_check "keygen -o existing key: nothing on stdout" 0 "$(t_size "$T_OUT")"
 mkdir "$d/e"
 : >"$d/e/empty"
 chmod 644 "$d/e/empty"
-t_run "$BIN" keygen -o "$d/e/empty"
+t_run "$BIN" keygen --unprotected -o "$d/e/empty"
 t_check_failure "keygen -o existing empty file"
 t_check "keygen -o existing empty file: still empty" 0 "$(t_size "$d/e/empty")"
 t_check_mode "keygen -o existing empty file: mode unchanged" 644 "$d/e/empty"
@@ -108,7 +113,7 @@ t_check_dir "keygen -o existing empty file: no other file" "$d/e" empty
 # A dangling symlink is an existing name: its target must not be created.
 mkdir "$d/l"
 ln -s "$d/l/target" "$d/l/link"
-t_run "$BIN" keygen -o "$d/l/link"
+t_run "$BIN" keygen --unprotected -o "$d/l/link"
 t_check_failure "keygen -o dangling symlink"
 t_check_absent "keygen -o dangling symlink: target not created" "$d/l/target"
 t_check_dir "keygen -o dangling symlink: no other file" "$d/l" link
@@ -117,17 +122,21 @@ t_check_dir "keygen -o dangling symlink: no other file" "$d/l" link
 mkdir "$d/s"
 printf 'precious\n' >"$d/s/target"
 ln -s "$d/s/target" "$d/s/link"
-t_run "$BIN" keygen -o "$d/s/link"
+t_run "$BIN" keygen --unprotected -o "$d/s/link"
 t_check_failure "keygen -o symlink to a file"
 t_check "keygen -o symlink to a file: target intact" precious "$(cat "$d/s/target")"
 
 # A directory that does not exist.
-t_run "$BIN" keygen -o "$d/nonexistent/key.txt"
+t_run "$BIN" keygen --unprotected -o "$d/nonexistent/key.txt"
 t_check_failure "keygen -o in a missing directory"
 t_check_absent "keygen -o in a missing directory: nothing created" "$d/nonexistent"
 
 # --- usage ------------------------------------------------------------------
-t_run "$BIN" keygen -x
+t_run "$BIN" keygen --unprotected -x
 t_check_usage "keygen -x (unknown flag)"
+t_run "$BIN" keygen --unprotected extra
+t_check_usage "keygen with an argument"
+t_run "$BIN" keygen --unprotected --passphrase-fd 0
+t_check_usage "keygen --unprotected with --passphrase-fd"
 
 t_end

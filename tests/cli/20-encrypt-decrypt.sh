@@ -11,8 +11,8 @@ t_need age age-keygen
 d=$(t_tmpdir)
 
 # Keys: two from postern-open, one from stock age-keygen.
-"$BIN" keygen -o "$d/k1" 2>/dev/null
-"$BIN" keygen -o "$d/k2" 2>/dev/null
+"$BIN" keygen --unprotected -o "$d/k1" 2>/dev/null
+"$BIN" keygen --unprotected -o "$d/k2" 2>/dev/null
 age-keygen -o "$d/ka" 2>/dev/null
 r1=$(sed -n 's/^# public key: //p' "$d/k1")
 r2=$(sed -n 's/^# public key: //p' "$d/k2")

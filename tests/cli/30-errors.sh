@@ -8,8 +8,8 @@ t_need_bin
 t_need age-keygen
 
 d=$(t_tmpdir)
-"$BIN" keygen -o "$d/k1" 2>/dev/null
-"$BIN" keygen -o "$d/k2" 2>/dev/null
+"$BIN" keygen --unprotected -o "$d/k1" 2>/dev/null
+"$BIN" keygen --unprotected -o "$d/k2" 2>/dev/null
 r1=$(sed -n 's/^# public key: //p' "$d/k1")
 if [ -z "$r1" ]; then
 	t_fail "set-up: keygen" "a recipient" "none"

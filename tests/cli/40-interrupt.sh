@@ -9,7 +9,7 @@ set -u
 t_need_bin
 
 d=$(t_tmpdir)
-"$BIN" keygen -o "$d/k" 2>/dev/null
+"$BIN" keygen --unprotected -o "$d/k" 2>/dev/null
 r=$(sed -n 's/^# public key: //p' "$d/k")
 head -c 400000 /dev/urandom >"$d/plain"
 "$BIN" encrypt -r "$r" -o "$d/ct" "$d/plain"

@@ -30,8 +30,8 @@ S_RCPT=$K/recipients.txt
 S_PORT=1
 srv_write_conf
 
-"$BIN" keygen -o "$S_KEY1" 2>/dev/null
-"$BIN" keygen -o "$S_KEY2" 2>/dev/null
+"$BIN" keygen --unprotected -o "$S_KEY1" 2>/dev/null
+"$BIN" keygen --unprotected -o "$S_KEY2" 2>/dev/null
 age-keygen -o "$S_DIR/key3" 2>/dev/null
 R1=$(sed -n 's/^# public key: //p' "$S_KEY1")
 R2=$(sed -n 's/^# public key: //p' "$S_KEY2")
@@ -340,7 +340,7 @@ srv_stop
 # posternd reads at most 256 keys (keyfile.h): a 257th is refused.
 rm -f "$S_RCPT" "$K/real.txt"
 for _ in $(seq 1 257); do
-	"$BIN" keygen 2>&1 >/dev/null | sed -n 's/^Public key: //p'
+	"$BIN" keygen --unprotected 2>&1 >/dev/null | sed -n 's/^Public key: //p'
 done >"$T_TMP/many"
 head -n 256 "$T_TMP/many" >"$S_RCPT"
 chmod 644 "$S_RCPT"

@@ -89,7 +89,7 @@ srv_need() {
 srv_init() {
 	srv_need
 	mkdir -p "$S_DIR" || exit 1
-	"$BIN" keygen -o "$S_KEY1" 2>/dev/null
+	"$BIN" keygen --unprotected -o "$S_KEY1" 2>/dev/null
 	age-keygen -o "$S_KEY2" 2>/dev/null
 	S_R1=$(sed -n 's/^# public key: //p' "$S_KEY1")
 	S_R2=$(sed -n 's/^# public key: //p' "$S_KEY2")
