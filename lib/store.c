@@ -123,41 +123,57 @@ exec1(sqlite3 *db, const char *sql, const char *fmt, ...)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
+/*
+ * One transaction: tx_begin takes the lock and begins (-1, unlocked, if it
+ * cannot); tx_end commits if ok, else rolls back, and unlocks. 0 only
+ * when the commit succeeded.
+ */
+static int
+tx_begin(struct store *s)
+{
+	pthread_mutex_lock(&s->mu);
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) ==
+	    SQLITE_OK)
+		return 0;
+	pthread_mutex_unlock(&s->mu);
+	return -1;
+}
+
+static int
+tx_end(struct store *s, int ok)
+{
+	int rc = -1;
+
+	if (ok && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+		rc = 0;
+	else
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	pthread_mutex_unlock(&s->mu);
+	return rc;
+}
+
 int
 store_add_submission(struct store *s, const char *id, int64_t hour,
     const struct store_item *items, size_t nitems,
     const char *const *keyids, size_t nkeys)
 {
 	size_t i, k;
-	int rc = -1;
+	int ok;
 
-	pthread_mutex_lock(&s->mu);
-	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
-	    SQLITE_OK)
-		goto out;
-	if (exec1(s->db, "INSERT INTO submissions (id, hour) VALUES (?, ?)",
-	    "ti", id, hour) != 0)
-		goto rollback;
-	for (i = 0; i < nitems; i++) {
-		if (exec1(s->db, "INSERT INTO items (id, submission, kind, size)"
+	if (tx_begin(s) != 0)
+		return -1;
+	ok = exec1(s->db, "INSERT INTO submissions (id, hour) VALUES (?, ?)",
+	    "ti", id, hour) == 0;
+	for (i = 0; ok && i < nitems; i++) {
+		ok = exec1(s->db, "INSERT INTO items (id, submission, kind, size)"
 		    " VALUES (?, ?, ?, ?)", "ttti", items[i].id, id,
-		    items[i].kind, (int64_t)items[i].size) != 0)
-			goto rollback;
-		for (k = 0; k < nkeys; k++)
-			if (exec1(s->db, "INSERT OR IGNORE INTO item_keys "
+		    items[i].kind, (int64_t)items[i].size) == 0;
+		for (k = 0; ok && k < nkeys; k++)
+			ok = exec1(s->db, "INSERT OR IGNORE INTO item_keys "
 			    "(item, keyid) VALUES (?, ?)", "tt", items[i].id,
-			    keyids[k]) != 0)
-				goto rollback;
+			    keyids[k]) == 0;
 	}
-	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
-		rc = 0;
-		goto out;
-	}
-rollback:
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-out:
-	pthread_mutex_unlock(&s->mu);
-	return rc;
+	return tx_end(s, ok);
 }
 
 static int64_t
@@ -291,59 +307,39 @@ store_mark_exported(struct store *s, const char *bundle,
     const char *const *subs, size_t n)
 {
 	size_t i;
-	int rc = -1;
+	int ok = 1;
 
-	pthread_mutex_lock(&s->mu);
-	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
-	    SQLITE_OK)
-		goto out;
-	for (i = 0; i < n; i++)
-		if (exec1(s->db, "INSERT OR IGNORE INTO exports (submission, "
-		    "bundle) VALUES (?, ?)", "tt", subs[i], bundle) != 0 ||
+	if (tx_begin(s) != 0)
+		return -1;
+	for (i = 0; ok && i < n; i++)
+		ok = exec1(s->db, "INSERT OR IGNORE INTO exports (submission, "
+		    "bundle) VALUES (?, ?)", "tt", subs[i], bundle) == 0 &&
 		    exec1(s->db, "UPDATE submissions SET state = 'exported' "
-		    "WHERE id = ? AND state = 'pending'", "t", subs[i]) != 0)
-			goto rollback;
-	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
-		rc = 0;
-		goto out;
-	}
-rollback:
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-out:
-	pthread_mutex_unlock(&s->mu);
-	return rc;
+		    "WHERE id = ? AND state = 'pending'", "t", subs[i]) == 0;
+	return tx_end(s, ok);
 }
 
 int
 store_acknowledge(struct store *s, const char *bundle,
     const char (*subs)[STORE_ID_LEN + 1], size_t n, size_t *acked)
 {
-	size_t i;
-	int rc = -1;
+	size_t i, count = 0;
+	int ok = 1;
 
 	*acked = 0;
-	pthread_mutex_lock(&s->mu);
-	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
-	    SQLITE_OK)
-		goto out;
-	for (i = 0; i < n; i++) {
-		if (exec1(s->db, "UPDATE submissions SET state = 'acknowledged' "
+	if (tx_begin(s) != 0)
+		return -1;
+	for (i = 0; ok && i < n; i++) {
+		ok = exec1(s->db, "UPDATE submissions SET state = 'acknowledged' "
 		    "WHERE id = ? AND state != 'acknowledged' AND EXISTS "
 		    "(SELECT 1 FROM exports e WHERE e.submission = ? AND "
-		    "e.bundle = ?)", "ttt", subs[i], subs[i], bundle) != 0)
-			goto rollback;
-		*acked += (size_t)sqlite3_changes(s->db);
+		    "e.bundle = ?)", "ttt", subs[i], subs[i], bundle) == 0;
+		count += (size_t)sqlite3_changes(s->db);
 	}
-	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
-		rc = 0;
-		goto out;
-	}
-rollback:
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	*acked = 0;
-out:
-	pthread_mutex_unlock(&s->mu);
-	return rc;
+	if (tx_end(s, ok) != 0)
+		return -1;
+	*acked = count;
+	return 0;
 }
 
 int64_t
