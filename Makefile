@@ -3,6 +3,7 @@
 # Targets: all, check, check-asan, check-valgrind, run, bench, format, clean.
 
 CC      ?= cc
+CXX     ?= c++
 BUILD   ?= build
 PKG     ?= pkg-config
 SHARED  ?= ../shared
@@ -22,12 +23,17 @@ SODIUM_CFLAGS = $(shell $(PKG) --cflags libsodium)
 SODIUM_LIBS   = $(shell $(PKG) --libs libsodium)
 CMOCKA_LIBS   = $(shell $(PKG) --libs cmocka)
 ZLIB_LIBS     = $(shell $(PKG) --libs zlib)
-SERVER_PKGS   = libsodium libmicrohttpd libmagic sqlite3 jansson libseccomp
+SERVER_PKGS   = libsodium libmicrohttpd libmagic sqlite3 jansson libseccomp \
+                libqpdf expat zlib
 SERVER_CFLAGS = $(shell $(PKG) --cflags $(SERVER_PKGS))
 SERVER_LIBS   = $(shell $(PKG) --libs $(SERVER_PKGS)) -pthread
 
 ALL_CFLAGS  = $(CPPFLAGS_ALL) $(WARN) $(HARDEN) $(SAN) $(CFLAGS) $(SERVER_CFLAGS)
 ALL_LDFLAGS = $(LDHARDEN) $(SAN) $(LDFLAGS)
+# C++ only where a library's API is C++ (libqpdf): same warnings and
+# hardening, C++17.
+CXXWARN  = -std=c++17 -Wall -Wextra -Wshadow -Wpointer-arith -Wformat=2 -Werror
+ALL_CXXFLAGS = $(CPPFLAGS_ALL) $(CXXWARN) $(HARDEN) $(SAN) $(CFLAGS) $(SERVER_CFLAGS)
 
 # Modules shared by the programs. postern-open (the air-gapped tool) links
 # only the age core and libsodium.
@@ -42,15 +48,20 @@ ADMIN_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(wildcard keys/*.c)) \
             $(BUILD)/lib/config.o $(BUILD)/lib/store.o \
             $(BUILD)/lib/passphrase.o $(AGE_OBJS)
 # The server's own modules, and posternd.
+# The stripper: the dispatcher, the sandbox, and one module per format
+# (lib/strip/); postern-clean is the stripper as a command.
+STRIP_OBJS = $(BUILD)/lib/strip.o $(BUILD)/lib/sandbox.o \
+            $(patsubst %.c,$(BUILD)/%.o,$(wildcard lib/strip/*.c)) \
+            $(patsubst %.cc,$(BUILD)/%.o,$(wildcard lib/strip/*.cc))
+CLEAN_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(wildcard clean/*.c)) $(STRIP_OBJS)
 SRV_LIB_OBJS = $(BUILD)/lib/config.o $(BUILD)/lib/template.o \
             $(BUILD)/lib/passphrase.o \
             $(BUILD)/lib/tempfile.o $(BUILD)/lib/store.o \
-            $(BUILD)/lib/manifest.o $(BUILD)/lib/csrf.o $(BUILD)/lib/sandbox.o
-SERVERD_OBJS = $(BUILD)/server/posternd.o $(BUILD)/server/http.o \
-            $(BUILD)/server/intake.o $(BUILD)/server/pipeline.o \
+            $(BUILD)/lib/manifest.o $(BUILD)/lib/csrf.o $(STRIP_OBJS)
+SERVERD_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(wildcard server/*.c)) \
             $(SRV_LIB_OBJS) $(AGE_OBJS)
 
-PROGRAMS   = $(BUILD)/postern-open $(BUILD)/posternd \
+PROGRAMS   = $(BUILD)/postern-open $(BUILD)/posternd $(BUILD)/postern-clean \
              $(if $(wildcard keys/*.c),$(BUILD)/postern-admin)
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
@@ -62,6 +73,10 @@ $(BUILD)/%.o: %.c $(wildcard include/postern/*.h server/*.h keys/*.h offline/*.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+$(BUILD)/%.o: %.cc $(wildcard include/postern/*.h)
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALL_CXXFLAGS) -c -o $@ $<
+
 $(BUILD)/postern-open: $(OPEN_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(OPEN_OBJS) $(SODIUM_LIBS) $(JANSSON_LIBS) -pthread
 
@@ -69,12 +84,15 @@ $(BUILD)/postern-admin: $(ADMIN_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(ADMIN_OBJS) $(shell $(PKG) --libs libsodium sqlite3) -pthread
 
 $(BUILD)/posternd: $(SERVERD_OBJS)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(SERVERD_OBJS) $(SERVER_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(SERVERD_OBJS) $(SERVER_LIBS) -lstdc++
+
+$(BUILD)/postern-clean: $(CLEAN_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLEAN_OBJS) $(SERVER_LIBS) -lstdc++
 
 # Unit tests: one binary per tests/unit/test_*.c, linked with every module.
 $(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $(AGE_OBJS) $(SRV_LIB_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(AGE_OBJS) $(SRV_LIB_OBJS) $(CMOCKA_LIBS) $(ZLIB_LIBS) $(SERVER_LIBS) $(JANSSON_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(AGE_OBJS) $(SRV_LIB_OBJS) $(CMOCKA_LIBS) $(ZLIB_LIBS) $(SERVER_LIBS) $(JANSSON_LIBS) -lstdc++
 
 deps:
 	deploy/deps.sh build
@@ -118,7 +136,7 @@ bench: all
 	bench/age
 
 format:
-	clang-format -i include/postern/*.h lib/*.c offline/*.c keys/*.c server/*.[ch] tests/unit/*.c
+	clang-format -i include/postern/*.h lib/*.c lib/strip/*.c clean/*.c offline/*.c keys/*.c server/*.[ch] tests/unit/*.c
 
 clean:
 	rm -rf build build-asan

@@ -14,8 +14,10 @@ set -eu
 # primitive: X25519, ChaCha20-Poly1305, HMAC, scrypt, Ed25519);
 # libmicrohttpd (posternd's HTTP and multipart); libmagic (file types from
 # bytes); SQLite (submission records); Jansson (postern-open reads the
-# manifest JSON); libseccomp (the stripper's sandbox).
-BUILD="gcc make pkg-config libc6-dev libsodium-dev libmicrohttpd-dev libmagic-dev libsqlite3-dev libjansson-dev libseccomp-dev"
+# manifest JSON); libseccomp (the stripper's sandbox); libqpdf (PDF
+# rewriting, a C++ library: g++ links it); expat (XML rewriting for SVG,
+# OOXML, ODF); zlib (zip members).
+BUILD="gcc g++ make pkg-config libc6-dev libsodium-dev libmicrohttpd-dev libmagic-dev libsqlite3-dev libjansson-dev libseccomp-dev libqpdf-dev libexpat1-dev zlib1g-dev"
 # To run: nothing beyond the build set yet.
 RUN="$BUILD"
 # To test: cmocka (unit tests), zlib (the age test kit's compressed
@@ -23,8 +25,11 @@ RUN="$BUILD"
 # (inflates compressed vectors in the CLI test kit run), curl (posternd
 # integration tests), sqlite3 (inspecting the database in tests),
 # chromium (the browser test, driven by playwright-core from npm),
-# openssl (checks bundle signatures independently of libsodium).
-TEST="$RUN libcmocka-dev zlib1g-dev age time perl curl sqlite3 chromium openssl"
+# openssl (checks bundle signatures independently of libsodium);
+# the stripper's test corpus is made and checked with exiftool,
+# ImageMagick, qpdf, ffmpeg, libheif's heif-enc, python3 (crafted zip
+# and XML documents), zip and unzip; clang builds the libFuzzer targets.
+TEST="$RUN libcmocka-dev zlib1g-dev age time perl curl sqlite3 chromium openssl libimage-exiftool-perl imagemagick qpdf ffmpeg libheif-examples python3 zip unzip clang"
 # Commands the browser test needs, and the package that brings each when
 # it is missing (a machine may have Node.js from another source already).
 TEST_CMDS="node:nodejs npm:npm"

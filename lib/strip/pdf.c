@@ -1,0 +1,19 @@
+/*
+ * pdf.c — not written yet: every pdf document is reported as not supported.
+ */
+#include "postern/stripfmt.h"
+
+int
+strip_pdf(struct strip_ctx *ctx, const uint8_t *in, size_t len,
+    struct sbuf *out)
+{
+	(void)in;
+	(void)len;
+	(void)out;
+	return strip_fail(ctx, STRIP_UNSUPPORTED, "no cleaner for pdf yet");
+}
+
+void
+strip_pdf_prep(void)
+{
+}

@@ -1,0 +1,14 @@
+/*
+ * png.c — not written yet: every png document is reported as not supported.
+ */
+#include "postern/stripfmt.h"
+
+int
+strip_png(struct strip_ctx *ctx, const uint8_t *in, size_t len,
+    struct sbuf *out)
+{
+	(void)in;
+	(void)len;
+	(void)out;
+	return strip_fail(ctx, STRIP_UNSUPPORTED, "no cleaner for png yet");
+}

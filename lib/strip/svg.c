@@ -1,0 +1,19 @@
+/*
+ * svg.c — not written yet: every svg document is reported as not supported.
+ */
+#include "postern/stripfmt.h"
+
+int
+strip_svg(struct strip_ctx *ctx, const uint8_t *in, size_t len,
+    struct sbuf *out)
+{
+	(void)in;
+	(void)len;
+	(void)out;
+	return strip_fail(ctx, STRIP_UNSUPPORTED, "no cleaner for svg yet");
+}
+
+void
+strip_xml_prep(void)
+{
+}

@@ -1,0 +1,14 @@
+/*
+ * webp.c — not written yet: every webp document is reported as not supported.
+ */
+#include "postern/stripfmt.h"
+
+int
+strip_webp(struct strip_ctx *ctx, const uint8_t *in, size_t len,
+    struct sbuf *out)
+{
+	(void)in;
+	(void)len;
+	(void)out;
+	return strip_fail(ctx, STRIP_UNSUPPORTED, "no cleaner for webp yet");
+}
