@@ -171,8 +171,12 @@ strip_detect(struct strip_ctx *ctx, const uint8_t *in, size_t len,
 		m = magic_buffer(ctx->magic, in, len);
 	if (m == NULL)
 		m = sniff(in, len);
-	if (snprintf(mime, mime_len, "%s", m) >= (int)mime_len)
-		snprintf(mime, mime_len, "application/octet-stream");
+	if (mime_len == 0 || strlen(m) >= mime_len) {
+		if (mime_len > 0)
+			mime[0] = '\0';
+		return SF_UNKNOWN;
+	}
+	memcpy(mime, m, strlen(m) + 1);
 	return strip_format_of_mime(mime);
 }
 

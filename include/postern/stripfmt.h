@@ -126,8 +126,9 @@ enum strip_format {
 };
 
 /* The format of a document, from its bytes: libmagic through ctx->magic
- * when set, else built-in signatures. mime receives the MIME type (at most
- * len - 1 bytes; "application/octet-stream" when unknown). */
+ * when set, else built-in signatures. mime receives the MIME type
+ * ("application/octet-stream" when unknown; "" and SF_UNKNOWN when it
+ * does not fit in mime_len). */
 enum strip_format strip_detect(struct strip_ctx *, const uint8_t *in,
     size_t len, char *mime, size_t mime_len);
 
