@@ -499,7 +499,7 @@ strip_finish(struct strip_job *j, struct strip_outcome *o)
 		if (parsed != 0 || o->reason[0] == '\0')
 			reason(o, "", "the cleaner's report was malformed");
 	} else
-		reason(o, "the cleaner ", sandbox_strerror(r->outcome));
+		reason(o, "", sandbox_strerror(r->outcome));
 	if (o->status != STRIP_CLEANED && o->reason[0] == '\0')
 		reason(o, "", "the cleaner failed");
 	free(r);

@@ -21,22 +21,6 @@
 #include "postern/strip.h"
 #include "postern/stripfmt.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#else
-#define UNDER_ASAN 0
-#endif
-
-/* ASan's allocator needs madvise, which the sandbox forbids. */
-#define skip_under_asan() \
-	do { \
-		if (UNDER_ASAN) { \
-			print_message("    skipped: ASan's allocator needs " \
-				      "madvise\n"); \
-			skip(); \
-		} \
-	} while (0)
-
 static magic_t magic;
 
 static int
@@ -340,7 +324,6 @@ test_run_text(void **state)
 	struct collect c;
 
 	(void)state;
-	skip_under_asan();
 	assert_int_equal(run(doc, sizeof(doc) - 1, sizeof(doc) - 1, &c, &o),
 	    0);
 	assert_int_equal(o.status, STRIP_CLEANED);
@@ -358,7 +341,6 @@ test_run_unsupported(void **state)
 	struct collect c;
 
 	(void)state;
-	skip_under_asan();
 	randombytes_buf(doc, sizeof(doc));
 	doc[0] = 0;
 	assert_int_equal(run((const char *)doc, sizeof(doc), sizeof(doc), &c,
@@ -376,7 +358,6 @@ test_run_over_announced(void **state)
 	struct collect c;
 
 	(void)state;
-	skip_under_asan();
 	assert_int_equal(run(doc, sizeof(doc) - 1, 4, &c, &o), -1);
 	assert_int_equal(o.status, STRIP_NOT_CLEANED);
 	assert_non_null(strstr(o.reason, "larger than announced"));
