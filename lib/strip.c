@@ -156,7 +156,9 @@ sniff(const uint8_t *in, size_t len)
 		return "application/zip";
 	if (has(in, len, 0, "fLaC"))
 		return "audio/flac";
-	if (has(in, len, 0, "ID3") || has(in, len, 0, "\xff\xfb"))
+	/* ID3v2, or an MPEG audio frame sync with a valid layer. */
+	if (has(in, len, 0, "ID3") || (len >= 2 && in[0] == 0xff &&
+	    (in[1] & 0xe0) == 0xe0 && (in[1] & 0x06) != 0))
 		return "audio/mpeg";
 	return "application/octet-stream";
 }
@@ -169,7 +171,9 @@ strip_detect(struct strip_ctx *ctx, const uint8_t *in, size_t len,
 
 	if (ctx->magic != NULL)
 		m = magic_buffer(ctx->magic, in, len);
-	if (m == NULL)
+	/* libmagic gives up on some files a module reads (an MP3 whose
+	 * ID3v2.4 tag has a footer): then the narrow signatures decide. */
+	if (m == NULL || strcmp(m, "application/octet-stream") == 0)
 		m = sniff(in, len);
 	if (mime_len == 0 || strlen(m) >= mime_len) {
 		if (mime_len > 0)
