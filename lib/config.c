@@ -22,7 +22,7 @@
 /* How much of the file's path an error message shows. */
 #define PATH_SHOWN_MAX 200
 
-enum kind { K_LISTEN, K_BOOL, K_PATH, K_SIZE, K_UINT, K_LANG };
+enum kind { K_LISTEN, K_BOOL, K_PATH, K_SIZE, K_UINT, K_LANG, K_UNCLEANABLE };
 
 /*
  * Every key the file may hold. off/len locate the field; min/max bound
@@ -53,6 +53,8 @@ static const struct key {
     /* 0 is a meaningful floor: no free-space check. */
     {"min_free_disk", K_SIZE, F(min_free_disk), 0, CONFIG_SIZE_MAX, 0},
     {"default_lang", K_LANG, F(default_lang), 0, 0, 0},
+    {"uncleanable", K_UNCLEANABLE, F(uncleanable), 0, 0, 0},
+    {"keep_original", K_BOOL, F(keep_original), 0, 1, 0},
 #undef F
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -103,6 +105,8 @@ config_defaults(struct config *cf)
 	cf->max_workers = 2;
 	cf->min_free_disk = (uint64_t)1 << 30;
 	memcpy(cf->default_lang, "en", sizeof("en"));
+	cf->uncleanable = CONFIG_UNCLEANABLE_STORE;
+	cf->keep_original = 0;
 }
 
 /*
@@ -406,6 +410,28 @@ set_lang(struct parse *p, const struct key *k, const char *v)
 }
 
 static int
+set_uncleanable(struct parse *p, const struct key *k, const char *v)
+{
+	char q[QUOTE_MAX + 1];
+	enum config_uncleanable u;
+
+	if (strcmp(v, "store") == 0)
+		u = CONFIG_UNCLEANABLE_STORE;
+	else if (strcmp(v, "refuse") == 0)
+		u = CONFIG_UNCLEANABLE_REFUSE;
+	else {
+		fail(p,
+		    "%s: \"%s\" is not a choice: store (keep such a file as "
+		    "uploaded, marked NOT CLEANED) or refuse (refuse the "
+		    "submission)",
+		    k->name, quote(q, sizeof(q), v));
+		return -1;
+	}
+	*(enum config_uncleanable *)field(p, k) = u;
+	return 0;
+}
+
+static int
 listen_unix(struct parse *p, const char *v)
 {
 	if (*v == '\0') {
@@ -565,6 +591,8 @@ parse_line(struct parse *p, char *line, char *end)
 		return set_uint(p, &keys[i], v);
 	case K_LANG:
 		return set_lang(p, &keys[i], v);
+	case K_UNCLEANABLE:
+		return set_uncleanable(p, &keys[i], v);
 	}
 	return -1;
 }

@@ -115,6 +115,45 @@ put_number(struct out *o, const char *name, uint64_t v)
 	puts_(o, num);
 }
 
+static const char *
+status_name(const struct manifest_file *f)
+{
+	if (f->strip == NULL)
+		return f->cleaned ? "cleaned" : "not cleaned";
+	return f->strip->status == STRIP_CLEANED ? "cleaned" :
+	    f->strip->status == STRIP_NOT_SUPPORTED ? "not supported" :
+	    "not cleaned";
+}
+
+/* status, removed, warnings, reason: what the stripper said. */
+static void
+write_strip(struct out *o, const struct manifest_file *f)
+{
+	const struct strip_outcome *s = f->strip;
+	char num[32];
+	size_t i;
+
+	put_field(o, "status", status_name(f), 1);
+	puts_(o, ",\"removed\":[");
+	for (i = 0; s != NULL && i < s->nremoved && i < STRIP_OUT_REMOVED_MAX;
+	    i++) {
+		put(o, i ? ",{" : "{", i ? 2 : 1);
+		put_field(o, "field", s->removed[i], 0);
+		snprintf(num, sizeof(num), ",\"count\":%u}", s->count[i]);
+		puts_(o, num);
+	}
+	puts_(o, "],\"warnings\":[");
+	for (i = 0; s != NULL && i < s->nwarn && i < STRIP_OUT_WARN_MAX; i++) {
+		if (i)
+			put(o, ",", 1);
+		put_string(o, s->warn[i], strlen(s->warn[i]));
+	}
+	put(o, "]", 1);
+	if (strcmp(status_name(f), "cleaned") != 0)
+		put_field(o, "reason", s != NULL && s->reason[0] ? s->reason :
+		    "unknown", 1);
+}
+
 static void
 write_manifest(struct out *o, const struct manifest *m)
 {
@@ -140,6 +179,9 @@ write_manifest(struct out *o, const struct manifest *m)
 		put_number(o, "size", f->size);
 		put_field(o, "type", f->type, 1);
 		put_field(o, "claimed_type", f->claimed_type, 1);
+		write_strip(o, f);
+		if (f->original_item != NULL)
+			put_field(o, "original_item", f->original_item, 1);
 		puts_(o, f->cleaned ? ",\"cleaned\":true" : ",\"cleaned\":false");
 		put_field(o, "report", f->report, 1);
 		put(o, "}", 1);

@@ -346,12 +346,25 @@ struct strip_job {
 	struct child_arg arg;
 };
 
+static unsigned
+cpu_seconds(uint64_t size)
+{
+	uint64_t cpu = CPU_BASE + size / CPU_BYTES_PER_S;
+
+	return (unsigned)(cpu > CPU_MAX ? CPU_MAX : cpu);
+}
+
+unsigned
+strip_wall_seconds(uint64_t size)
+{
+	return SANDBOX_WALL_FACTOR * cpu_seconds(size);
+}
+
 struct strip_job *
 strip_start(void *magic, uint64_t size, strip_sink_fn sink, void *sink_arg)
 {
 	struct sandbox_limits lim;
 	struct strip_job *j;
-	uint64_t cpu;
 
 	if (size > (1ULL << 40)) {
 		errno = EFBIG;
@@ -363,8 +376,7 @@ strip_start(void *magic, uint64_t size, strip_sink_fn sink, void *sink_arg)
 	j->arg.size = size;
 	j->arg.out_max = 2 * size + (1 << 20);
 	j->arg.expand = EXPAND_BASE + 4 * size;
-	cpu = CPU_BASE + size / CPU_BYTES_PER_S;
-	lim.cpu_seconds = (unsigned)(cpu > CPU_MAX ? CPU_MAX : cpu);
+	lim.cpu_seconds = cpu_seconds(size);
 	lim.mem_bytes = MEM_BASE + 3 * size + j->arg.expand;
 	lim.out_max = j->arg.out_max;
 	j->sb = sandbox_start(&lim, child_prep, child_main, &j->arg, sink,

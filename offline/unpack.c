@@ -3,9 +3,13 @@
  *
  *   OUTDIR/YYYY-MM-DD-xxxxxxxx/     the hour it arrived (UTC), the first 8
  *     <file>…                       hex digits of the submission id
+ *     <stem>.ORIGINAL-NOT-CLEANED.<ext>
+ *                                   with the server's keep_original: the
+ *                                   original of a cleaned file, as uploaded
  *     message.txt                   the source's message, byte for byte
  *     REPORT.txt                    what each file is, whether it was
- *                                   cleaned, which keys opened it
+ *                                   cleaned (what was removed, or why
+ *                                   not), warnings, which keys opened it
  *
  * The manifest (docs/manifest.md) is decrypted into locked memory and
  * parsed strictly; its list of files must be exactly the bundle's file
@@ -42,6 +46,10 @@
 #define KEYIDS_MAX 512 /* "k1, k2, …" shown for one item */
 #define WHYLEN 512
 #define PROBE_READ 4096
+/* Marks the original of a cleaned file (keep_original) in its name. */
+#define ORIGINAL_MARK ".ORIGINAL-NOT-CLEANED"
+#define EXT_KEPT 16 /* bytes of an extension kept after the mark */
+#define ORIGINAL_STEM_MAX (SAFENAME_MAX - sizeof(ORIGINAL_MARK) - EXT_KEPT - 24)
 
 static volatile sig_atomic_t armed, caught;
 
@@ -73,10 +81,20 @@ struct file {
 	size_t namelen, typelen, claimedlen, reportlen;
 	json_int_t size;   /* as uploaded */
 	int cleaned;
+	/* The stripper's outcome; status NULL in a manifest written before
+	 * it had one (then only cleaned and report are shown). */
+	const char *status, *reason;
+	size_t reasonlen;
+	json_t *removed, *warnings; /* arrays, checked */
 	const struct bundle_item *bi;
 	char *safe;        /* its name in the folder (malloc'd) */
 	uint64_t saved;    /* bytes written */
 	char keyids[KEYIDS_MAX];
+	/* keep_original: the original as uploaded, its own item */
+	const struct bundle_item *obi;
+	char *osafe;
+	uint64_t osaved;
+	char okeyids[KEYIDS_MAX];
 };
 
 /* One submission on its way into its folder. */
@@ -89,7 +107,7 @@ struct sub {
 	const char *received, *message;
 	size_t msglen;
 	struct file *files;
-	size_t nfiles, notcleaned;
+	size_t nfiles, notcleaned, noriginals;
 	char keyids[KEYIDS_MAX]; /* what opened the manifest */
 	char name[UNPACK_NAME_MAX];
 	char tmp[sizeof(TMP_PREFIX) + 16];
@@ -347,13 +365,96 @@ str_member(json_t *o, const char *key, size_t *len)
 	return json_string_value(v);
 }
 
+/* The bundle's item id, if it is a file of this submission; else NULL
+ * with s->why. */
+static const struct bundle_item *
+file_item(struct sub *s, const char *id)
+{
+	const struct bundle *b = s->ctx->b;
+	size_t i;
+
+	for (i = 0; i < b->nitems; i++)
+		if (strcmp(b->items[i].id, id) == 0)
+			break;
+	if (i == b->nitems || b->items[i].kind != BUNDLE_FILE ||
+	    strcmp(b->items[i].submission, s->id) != 0) {
+		snprintf(s->why, WHYLEN, "the manifest lists item %s, which is "
+		    "not a file of this submission in the bundle", id);
+		return NULL;
+	}
+	return &b->items[i];
+}
+
+/* "removed": [{"field": string, "count": integer >= 1}, ...] */
+static int
+valid_removed(json_t *a)
+{
+	json_t *e, *c;
+	size_t i;
+
+	if (!json_is_array(a))
+		return 0;
+	json_array_foreach(a, i, e) {
+		c = json_object_get(e, "count");
+		if (!json_is_object(e) ||
+		    !json_is_string(json_object_get(e, "field")) ||
+		    !json_is_integer(c) || json_integer_value(c) < 1)
+			return 0;
+	}
+	return 1;
+}
+
+static int
+valid_strings(json_t *a)
+{
+	json_t *e;
+	size_t i;
+
+	if (!json_is_array(a))
+		return 0;
+	json_array_foreach(a, i, e)
+		if (!json_is_string(e))
+			return 0;
+	return 1;
+}
+
+/* The stripper's fields: status, removed, warnings, reason and, with
+ * keep_original, original_item. Absent status: an older manifest. */
+static int
+parse_strip(struct sub *s, json_t *o, struct file *f)
+{
+	json_t *orig = json_object_get(o, "original_item");
+
+	if (json_object_get(o, "status") == NULL)
+		return orig == NULL ? 0 : -1;
+	f->status = str_member(o, "status", NULL);
+	f->removed = json_object_get(o, "removed");
+	f->warnings = json_object_get(o, "warnings");
+	if (f->status == NULL || (strcmp(f->status, "cleaned") != 0 &&
+	    strcmp(f->status, "not supported") != 0 &&
+	    strcmp(f->status, "not cleaned") != 0) ||
+	    (strcmp(f->status, "cleaned") == 0) != f->cleaned ||
+	    !valid_removed(f->removed) || !valid_strings(f->warnings))
+		return -1;
+	f->reason = str_member(o, "reason", &f->reasonlen);
+	if (!f->cleaned && f->reason == NULL)
+		return -1;
+	if (orig == NULL)
+		return 0;
+	if (!json_is_string(orig) || !is_hex_id(json_string_value(orig)))
+		return -1;
+	if ((f->obi = file_item(s, json_string_value(orig))) == NULL)
+		return -2;
+	s->noriginals++;
+	return 0;
+}
+
 /* One entry of "files", checked against the bundle. */
 static int
 parse_file(struct sub *s, json_t *o, struct file *f)
 {
-	const struct bundle *b = s->ctx->b;
 	json_t *size = json_object_get(o, "size"), *cl, *cleaned;
-	size_t i;
+	int r;
 
 	cl = json_object_get(o, "claimed_type");
 	cleaned = json_object_get(o, "cleaned");
@@ -373,17 +474,33 @@ parse_file(struct sub *s, json_t *o, struct file *f)
 	f->cleaned = json_is_true(cleaned);
 	f->claimed = json_is_string(cl) ? json_string_value(cl) : NULL;
 	f->claimedlen = json_is_string(cl) ? json_string_length(cl) : 0;
-	for (i = 0; i < b->nitems; i++)
-		if (strcmp(b->items[i].id, f->item) == 0)
-			break;
-	if (i == b->nitems || b->items[i].kind != BUNDLE_FILE ||
-	    strcmp(b->items[i].submission, s->id) != 0) {
-		snprintf(s->why, WHYLEN, "the manifest lists item %s, which is "
-		    "not a file of this submission in the bundle", f->item);
+	if ((f->bi = file_item(s, f->item)) == NULL)
 		return -1;
+	if ((r = parse_strip(s, o, f)) == -1)
+		snprintf(s->why, WHYLEN, "the manifest has a malformed file "
+		    "entry (its cleaning outcome)");
+	return r == 0 ? 0 : -1;
+}
+
+/* No bundle item is named twice, as a file or as an original. */
+static int
+named_twice(struct sub *s, size_t i)
+{
+	const struct file *f = &s->files[i], *g;
+	size_t j;
+
+	if (f->obi != NULL && f->obi == f->bi)
+		goto twice;
+	for (j = 0; j < i; j++) {
+		g = &s->files[j];
+		if (g->bi == f->bi || g->obi == f->bi || (f->obi != NULL &&
+		    (g->bi == f->obi || g->obi == f->obi)))
+			goto twice;
 	}
-	f->bi = &b->items[i];
 	return 0;
+twice:
+	snprintf(s->why, WHYLEN, "the manifest lists item %s twice", f->item);
+	return 1;
 }
 
 /* The manifest's fields; its files are exactly the bundle's. */
@@ -392,7 +509,7 @@ parse_fields(struct sub *s)
 {
 	const char *fmt, *sid;
 	json_t *files;
-	size_t i, j;
+	size_t i;
 
 	files = json_object_get(s->root, "files");
 	if ((fmt = str_member(s->root, "format", NULL)) == NULL ||
@@ -415,7 +532,7 @@ parse_fields(struct sub *s)
 		return -1;
 	}
 	s->nfiles = json_array_size(files);
-	if (s->nfiles != s->nfileitems) {
+	if (s->nfiles > s->nfileitems) {
 		snprintf(s->why, WHYLEN, "the manifest lists %zu files, the "
 		    "bundle holds %zu for this submission", s->nfiles,
 		    s->nfileitems);
@@ -427,15 +544,17 @@ parse_fields(struct sub *s)
 		return -1;
 	}
 	for (i = 0; i < s->nfiles; i++) {
-		if (parse_file(s, json_array_get(files, i), &s->files[i]) != 0)
+		if (parse_file(s, json_array_get(files, i), &s->files[i]) != 0 ||
+		    named_twice(s, i))
 			return -1;
-		for (j = 0; j < i; j++)
-			if (s->files[j].bi == s->files[i].bi) {
-				snprintf(s->why, WHYLEN, "the manifest lists "
-				    "item %s twice", s->files[i].item);
-				return -1;
-			}
 		s->notcleaned += !s->files[i].cleaned;
+	}
+	if (s->nfiles + s->noriginals != s->nfileitems) {
+		snprintf(s->why, WHYLEN, "the manifest lists %zu files%s, the "
+		    "bundle holds %zu for this submission", s->nfiles +
+		    s->noriginals, s->noriginals ? " with their originals" : "",
+		    s->nfileitems);
+		return -1;
 	}
 	return 0;
 }
@@ -570,23 +689,34 @@ create(struct sub *s, const char *name)
 }
 
 static int
-write_file(struct sub *s, struct file *f)
+write_item(struct sub *s, const struct bundle_item *bi, const char *name,
+    uint64_t *saved, char *keyids)
 {
 	struct fsink sk = { -1, 0 };
 	int rc = -1;
 
-	if ((sk.fd = create(s, f->safe)) < 0)
+	if ((sk.fd = create(s, name)) < 0)
 		return -1;
-	if (open_item(s, f->bi, file_sink, &sk, f->keyids) == 0) {
+	if (open_item(s, bi, file_sink, &sk, keyids) == 0) {
 		if (fsync(sk.fd) == 0)
 			rc = 0;
 		else
-			snprintf(s->why, WHYLEN, "%s: %s", f->safe,
+			snprintf(s->why, WHYLEN, "%s: %s", name,
 			    strerror(errno));
 	}
-	f->saved = sk.n;
+	*saved = sk.n;
 	close(sk.fd);
 	return rc;
+}
+
+static int
+write_file(struct sub *s, struct file *f)
+{
+	if (write_item(s, f->bi, f->safe, &f->saved, f->keyids) != 0)
+		return -1;
+	if (f->obi == NULL)
+		return 0;
+	return write_item(s, f->obi, f->osafe, &f->osaved, f->okeyids);
 }
 
 static int
@@ -616,6 +746,42 @@ put_escaped(FILE *f, const char *s, size_t len, int quote)
 	free(e);
 }
 
+/* "Result:" (what was removed, or why it was not cleaned) and
+ * "Warnings:", from the manifest's structured outcome. */
+static void
+report_outcome(FILE *f, const struct file *x)
+{
+	json_t *e, *field;
+	size_t i;
+
+	if (!x->cleaned) {
+		fputs("  Result:         NOT CLEANED: ", f);
+		put_escaped(f, x->reason, x->reasonlen, 0);
+		fputs(" (stored as uploaded)\n", f);
+	} else if (json_array_size(x->removed) == 0)
+		fputs("  Result:         cleaned: nothing to remove\n", f);
+	else {
+		fputs("  Result:         cleaned: removed ", f);
+		json_array_foreach(x->removed, i, e) {
+			field = json_object_get(e, "field");
+			fputs(i ? ", " : "", f);
+			put_escaped(f, json_string_value(field),
+			    json_string_length(field), 0);
+			if (json_integer_value(json_object_get(e, "count")) > 1)
+				fprintf(f, " (%jd)", (intmax_t)json_integer_value(
+				    json_object_get(e, "count")));
+		}
+		fputc('\n', f);
+	}
+	if (json_array_size(x->warnings) == 0)
+		fputs("  Warnings:       none\n", f);
+	json_array_foreach(x->warnings, i, e) {
+		fputs(i ? "                  " : "  Warnings:       ", f);
+		put_escaped(f, json_string_value(e), json_string_length(e), 0);
+		fputc('\n', f);
+	}
+}
+
 static void
 report_file(FILE *f, const struct sub *s, size_t i)
 {
@@ -634,10 +800,21 @@ report_file(FILE *f, const struct sub *s, size_t i)
 	fprintf(f, " (what the source's browser said)\n"
 	    "  Size:           %" PRIu64 " bytes saved; %jd bytes as "
 	    "uploaded\n", x->saved, (intmax_t)x->size);
-	fprintf(f, "  Cleaned:        %s\n  Report:         ", x->cleaned ?
-	    "yes" : "NO -- WARNING: its metadata was NOT removed");
-	put_escaped(f, x->report, x->reportlen, 0);
-	fprintf(f, "\n  Opened with:    %s %s\n", strchr(x->keyids, ',') ?
+	fprintf(f, "  Cleaned:        %s\n", x->cleaned ? "yes" :
+	    "NO -- WARNING: its metadata was NOT removed");
+	if (x->status == NULL) {
+		fputs("  Report:         ", f);
+		put_escaped(f, x->report, x->reportlen, 0);
+		fputc('\n', f);
+	} else
+		report_outcome(f, x);
+	if (x->obi != NULL)
+		fprintf(f, "  Original:       %s -- the file as uploaded, NOT "
+		    "CLEANED: it still\n                  holds its metadata "
+		    "(%" PRIu64 " bytes; opened with %s %s)\n", x->osafe,
+		    x->osaved, strchr(x->okeyids, ',') ? "key ids" : "key id",
+		    x->okeyids);
+	fprintf(f, "  Opened with:    %s %s\n", strchr(x->keyids, ',') ?
 	    "key ids" : "key id", x->keyids);
 }
 
@@ -667,6 +844,15 @@ report_text(FILE *f, const struct sub *s)
 		    "identify the source. Handle it accordingly; never publish "
 		    "or\nforward it as it is.\n", s->notcleaned, s->nfiles,
 		    s->notcleaned == 1 ? "was" : "were");
+	if (s->noriginals > 0)
+		fprintf(f, "\nNOTE: the server keeps originals (keep_original). "
+		    "Besides the cleaned\nfile, %zu %s saved as uploaded, "
+		    "NOT CLEANED, under a name marked\n%s (\"Original:\" "
+		    "below). Such a file still holds its\nmetadata and may "
+		    "identify the source: it is evidence, never for\n"
+		    "publication. The file under the plain name is the cleaned "
+		    "one.\n", s->noriginals, s->noriginals == 1 ? "original is" :
+		    "originals are", ORIGINAL_MARK + 1);
 	for (i = 0; i < s->nfiles; i++)
 		report_file(f, s, i);
 	fputs("\nFile names are the source's, made safe: control and "
@@ -730,6 +916,32 @@ already_there(const struct sub *s)
 	    p[BUNDLE_ID_LEN] == '\n';
 }
 
+/*
+ * The name of a cleaned file's original: its safe name with the mark
+ * before a short extension, "photo.jpg" -> "photo.ORIGINAL-NOT-CLEANED.jpg".
+ * The stem is cut first, so neither the mark nor a " (2)" safename_make
+ * may add is ever cut off.
+ */
+static char *
+original_name(struct safename_set *set, const char *safe)
+{
+	char buf[SAFENAME_MAX + 1];
+	const char *dot = strrchr(safe, '.');
+	size_t n = strlen(safe), ext = 0, stem;
+
+	if (dot != NULL && dot != safe && (size_t)(safe + n - dot) <= EXT_KEPT)
+		ext = (size_t)(safe + n - dot);
+	stem = n - ext;
+	if (stem > ORIGINAL_STEM_MAX) {
+		stem = ORIGINAL_STEM_MAX;
+		while (stem > 0 && ((unsigned char)safe[stem] & 0xc0) == 0x80)
+			stem--;
+	}
+	snprintf(buf, sizeof(buf), "%.*s%s%s", (int)stem, safe, ORIGINAL_MARK,
+	    safe + n - ext);
+	return safename_make(set, buf, strlen(buf));
+}
+
 /* Safe names for every file; message.txt and REPORT.txt are ours. */
 static int
 name_files(struct sub *s)
@@ -742,6 +954,10 @@ name_files(struct sub *s)
 	for (i = 0; i < s->nfiles; i++)
 		if ((s->files[i].safe = safename_make(&s->names,
 		    s->files[i].name, s->files[i].namelen)) == NULL)
+			goto nomem;
+	for (i = 0; i < s->nfiles; i++)
+		if (s->files[i].obi != NULL && (s->files[i].osafe =
+		    original_name(&s->names, s->files[i].safe)) == NULL)
 			goto nomem;
 	return 0;
 nomem:
@@ -826,8 +1042,10 @@ sub_free(struct sub *s)
 		close(s->tmpfd);
 	if (s->tmp[0] != '\0')
 		remove_tmp(s->ctx->outfd, s->tmp);
-	for (i = 0; i < s->nfiles && s->files != NULL; i++)
+	for (i = 0; i < s->nfiles && s->files != NULL; i++) {
 		free(s->files[i].safe);
+		free(s->files[i].osafe);
+	}
 	free(s->files);
 	safename_clear(&s->names);
 	json_decref(s->root);

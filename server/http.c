@@ -70,6 +70,10 @@ static const struct {
 	[IE_INTERNAL] = { 500, "Something went wrong",
 	    "The server could not store your submission. Nothing was kept. "
 	    "Please try again later." },
+	/* page_uncleanable names the file; this is its fallback. */
+	[IE_UNCLEANABLE] = { 415, "A file could not be cleaned",
+	    "One of your files could not be cleaned of identifying data, and "
+	    "this server does not accept such files. Nothing was kept." },
 };
 
 /* Headers on every response. */
@@ -313,8 +317,8 @@ file_rows(const struct submission *s)
 		    "<span class=\"file-size\">%s</span> "
 		    "<span class=\"file-status %s\">%s</span></li>\n", name,
 		    size, u->cleaned ? "ok" : "warn", u->cleaned ?
-		    "hidden information removed" :
-		    "stored as sent: hidden information NOT removed");
+		    "metadata removed" :
+		    "NOT cleaned: stored as uploaded, with its metadata");
 		wipe_free(name);
 		if (w < 0 || (size_t)w >= cap - used)
 			break;
@@ -450,6 +454,28 @@ answer_now(struct MHD_Connection *c, const struct server *srv)
 	return te == NULL; /* no body at all */
 }
 
+/* uncleanable = refuse: the page names the file the source chose, in
+ * plain text (the template escapes it). */
+static enum MHD_Result
+page_uncleanable(struct MHD_Connection *c, const struct submission *s)
+{
+	const struct upload *u = s->refused;
+	size_t len = strlen(u->name) + 256;
+	enum MHD_Result ret;
+	char *msg;
+
+	if ((msg = malloc(len)) == NULL)
+		return page_error(c, s->srv, s->lang, IE_UNCLEANABLE);
+	snprintf(msg, len, "The file \"%s\" could not be cleaned of "
+	    "identifying data, and this server does not accept such files. "
+	    "Nothing was kept: no file and no message. You can send it "
+	    "again without that file, or in another format.", u->name);
+	ret = page_simple_error(c, s->srv, s->lang, 415,
+	    errors[IE_UNCLEANABLE].title, msg, NULL);
+	wipe_free(msg);
+	return ret;
+}
+
 static enum MHD_Result
 upload_end(struct MHD_Connection *c, struct server *srv, struct submission *s)
 {
@@ -460,6 +486,8 @@ upload_end(struct MHD_Connection *c, struct server *srv, struct submission *s)
 	sem_wait(&srv->workers);
 	ok = pipeline_run(s) == 0;
 	sem_post(&srv->workers);
+	if (!ok && s->err == IE_UNCLEANABLE && s->refused != NULL)
+		return page_uncleanable(c, s);
 	if (!ok) {
 		s->err = IE_INTERNAL;
 		return page_error(c, srv, s->lang, IE_INTERNAL);

@@ -37,6 +37,9 @@ uploads_release(struct submission *s)
 
 	for (i = 0; i < s->nfiles; i++) {
 		tempfile_free(s->files[i]->tmp);
+		if (s->files[i]->original != NULL)
+			sodium_free(s->files[i]->original);
+		free(s->files[i]->strip);
 		sodium_free(s->files[i]); /* wipes the name */
 	}
 	free(s->files);

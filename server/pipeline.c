@@ -1,5 +1,14 @@
 /*
- * pipeline.c — the stages after intake: detect, strip, seal, store.
+ * pipeline.c — the stages after intake: strip and seal each file, seal
+ * the manifest, store.
+ *
+ * Each file goes through the sandboxed stripper (broker.c), and what comes
+ * back is encrypted into the spool as it arrives: the cleaned plaintext is
+ * never on disk. Only a STRIP_CLEANED outcome keeps that item; otherwise
+ * it is discarded and, as the config says, the original is sealed in its
+ * place and marked NOT CLEANED (uncleanable = store) or the submission is
+ * refused (uncleanable = refuse). With keep_original the original of each
+ * cleaned file is sealed too, as an item of its own.
  *
  * Files reach the spool in two steps: sealed into ".<item>.tmp" (written,
  * fsync'ed), then all renamed to "<item>.age" and the directory fsync'ed,
@@ -34,53 +43,6 @@ spool_path(char *buf, size_t len, const struct server *srv, const char *item,
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-/* detect: the type from the first bytes, never from the name. */
-static int
-detect(struct submission *s)
-{
-	struct server *srv = s->srv;
-	uint8_t *head;
-	const char *t;
-	size_t i, n;
-	int rc = 0;
-
-	if ((head = sodium_malloc(MAGIC_HEAD)) == NULL)
-		return -1;
-	for (i = 0; i < s->nfiles && rc == 0; i++) {
-		struct upload *u = s->files[i];
-		if (tempfile_head(u->tmp, head, MAGIC_HEAD, &n) != 0) {
-			log_msg("reading back a temp file failed: %s",
-			    strerror(errno));
-			rc = -1;
-			break;
-		}
-		pthread_mutex_lock(&srv->magic_mu);
-		t = magic_buffer(srv->magic, head, n);
-		snprintf(u->type, sizeof(u->type), "%s",
-		    t ? t : "application/octet-stream");
-		pthread_mutex_unlock(&srv->magic_mu);
-		sodium_memzero(head, n);
-	}
-	sodium_free(head);
-	return rc;
-}
-
-/* strip: metadata removal arrives with issue 5; until then every file is
- * stored as uploaded and says so. */
-static int
-strip(struct submission *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->nfiles; i++) {
-		s->files[i]->cleaned = 0;
-		snprintf(s->files[i]->report, sizeof(s->files[i]->report),
-		    "NOT CLEANED: not cleaned yet (metadata stripping is not "
-		    "available in this version); stored as uploaded");
-	}
-	return 0;
-}
-
 /* A sink that writes to a file and counts. */
 struct fd_sink {
 	int fd;
@@ -110,40 +72,157 @@ feed(void *arg, const uint8_t *buf, size_t len)
 	return age_encrypt_update(arg, buf, len) == AGE_OK ? 0 : -1;
 }
 
+/* A spool temp file being written: the age encryptor and its file. */
+struct sealer {
+	struct age_encryptor *enc;
+	struct fd_sink k;
+};
+
+/* Create u's spool temp file and start encrypting to the recipients. */
+static int
+seal_open(struct submission *s, struct upload *u,
+    const struct keyfile_recipients *rl, struct sealer *z)
+{
+	char path[PATH_MAX];
+
+	z->enc = NULL;
+	z->k = (struct fd_sink){ -1, 0 };
+	if (spool_path(path, sizeof(path), s->srv, u->item, 1) != 0)
+		return -1;
+	z->k.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+	if (z->k.fd < 0) {
+		log_msg("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	u->sealed = 1;
+	if (age_encrypt_new(&z->enc, rl->v, rl->n, sink_write, &z->k) !=
+	    AGE_OK) {
+		log_msg("sealing into the spool failed: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The last chunk, fsync, close. rc: whether the writing went well so
+ * far; the sealer is freed either way. */
+static int
+seal_close(struct upload *u, struct sealer *z, int rc)
+{
+	if (rc == 0 && (age_encrypt_final(z->enc) != AGE_OK ||
+	    fsync(z->k.fd) != 0))
+		rc = -1;
+	if (rc != 0)
+		log_msg("sealing into the spool failed: %s", strerror(errno));
+	else
+		u->sealed_size = z->k.n;
+	age_encrypt_free(z->enc);
+	if (z->k.fd >= 0)
+		close(z->k.fd);
+	z->enc = NULL;
+	z->k.fd = -1;
+	return rc;
+}
+
+/* Throw away what was sealed so far for u. */
+static void
+seal_drop(struct submission *s, struct upload *u, struct sealer *z)
+{
+	char path[PATH_MAX];
+
+	age_encrypt_free(z->enc);
+	if (z->k.fd >= 0)
+		close(z->k.fd);
+	z->enc = NULL;
+	z->k.fd = -1;
+	if (u->sealed && spool_path(path, sizeof(path), s->srv, u->item,
+	    1) == 0 && unlink(path) != 0 && errno != ENOENT)
+		log_msg("%s: %s", path, strerror(errno));
+	u->sealed = 0;
+}
+
 /* Encrypt src to the recipients into the spool temp file of u. */
 static int
 seal_one(struct submission *s, struct upload *u, const struct seal_src *src,
     const struct keyfile_recipients *rl)
 {
-	struct age_encryptor *enc = NULL;
-	struct fd_sink k = { -1, 0 };
-	char path[PATH_MAX];
+	struct sealer z;
 	int rc = -1;
 
-	if (spool_path(path, sizeof(path), s->srv, u->item, 1) != 0)
+	if (seal_open(s, u, rl, &z) == 0)
+		rc = src->tmp != NULL ? tempfile_read(src->tmp, feed, z.enc) :
+		    age_encrypt_update(z.enc, src->buf, src->len) == AGE_OK ?
+		    0 : -1;
+	return seal_close(u, &z, rc);
+}
+
+/* What the stripper said, in the fields the manifest and the receipt
+ * use. The claims (name, Content-Type) only add warnings. */
+static void
+describe(struct upload *u)
+{
+	struct strip_outcome *o = u->strip;
+
+	strip_note_claims(o, u->name, u->claimed_type[0] ? u->claimed_type :
+	    NULL);
+	snprintf(u->type, sizeof(u->type), "%s", o->type[0] ? o->type :
+	    "application/octet-stream");
+	u->cleaned = o->status == STRIP_CLEANED;
+	if (strip_outcome_text(o, u->report, sizeof(u->report)) != 0)
+		snprintf(u->report, sizeof(u->report), "%s", u->cleaned ?
+		    "cleaned (the list of what was removed is too long to "
+		    "show here)" : "NOT CLEANED");
+}
+
+/* keep_original: the original of a cleaned file, as its own item. */
+static int
+seal_original(struct submission *s, struct upload *u,
+    const struct keyfile_recipients *rl)
+{
+	struct seal_src src = { u->tmp, NULL, 0 };
+
+	if ((u->original = sodium_malloc(sizeof(*u->original))) == NULL)
 		return -1;
-	k.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	    0600);
-	if (k.fd < 0) {
-		log_msg("%s: %s", path, strerror(errno));
+	memset(u->original, 0, sizeof(*u->original));
+	store_new_id(u->original->item);
+	u->original->size = u->size;
+	return seal_one(s, u->original, &src, rl);
+}
+
+/*
+ * strip + seal one file: the cleaned stream into u's item, or, when it
+ * cannot be cleaned, the original as uploaded (or the refusal).
+ */
+static int
+strip_one(struct submission *s, struct upload *u,
+    const struct keyfile_recipients *rl)
+{
+	const struct config *cfg = s->srv->cfg;
+	struct seal_src src = { u->tmp, NULL, 0 };
+	struct sealer z;
+
+	if ((u->strip = calloc(1, sizeof(*u->strip))) == NULL)
+		return -1;
+	if (seal_open(s, u, rl, &z) != 0 ||
+	    broker_strip(s->srv, u, feed, z.enc, u->strip) != 0) {
+		seal_drop(s, u, &z);
 		return -1;
 	}
-	u->sealed = 1;
-	if (age_encrypt_new(&enc, rl->v, rl->n, sink_write, &k) != AGE_OK)
-		goto out;
-	if (src->tmp != NULL ? tempfile_read(src->tmp, feed, enc) != 0 :
-	    age_encrypt_update(enc, src->buf, src->len) != AGE_OK)
-		goto out;
-	if (age_encrypt_final(enc) != AGE_OK || fsync(k.fd) != 0)
-		goto out;
-	u->sealed_size = k.n;
-	rc = 0;
-out:
-	if (rc != 0)
-		log_msg("sealing into the spool failed: %s", strerror(errno));
-	age_encrypt_free(enc);
-	close(k.fd);
-	return rc;
+	describe(u);
+	if (u->cleaned) {
+		if (seal_close(u, &z, 0) != 0)
+			return -1;
+		return cfg->keep_original ? seal_original(s, u, rl) : 0;
+	}
+	seal_drop(s, u, &z);
+	if (cfg->uncleanable == CONFIG_UNCLEANABLE_REFUSE) {
+		log_msg("refused a submission: a file could not be cleaned "
+		    "(uncleanable = refuse)");
+		s->err = IE_UNCLEANABLE;
+		s->refused = u;
+		return -1;
+	}
+	return seal_one(s, u, &src, rl);
 }
 
 static int
@@ -162,7 +241,8 @@ seal_manifest(struct submission *s, const struct keyfile_recipients *rl)
 		struct upload *u = s->files[i];
 		mf[i] = (struct manifest_file){ u->item, u->name, u->size,
 		    u->type, u->claimed_type[0] ? u->claimed_type : NULL,
-		    u->cleaned, u->report };
+		    u->cleaned, u->report, u->strip,
+		    u->original ? u->original->item : NULL };
 	}
 	m = (struct manifest){ s->id, time(NULL) / 3600 * 3600, s->message,
 	    s->message_len, mf, s->nfiles };
@@ -176,9 +256,9 @@ seal_manifest(struct submission *s, const struct keyfile_recipients *rl)
 	return rc;
 }
 
-/* seal: every file and the manifest, to every active recipient. The
- * recipients file is read for each submission, so a key added or retired
- * takes effect from the next one. */
+/* strip and seal every file, then the manifest, to every active
+ * recipient. The recipients file is read for each submission, so a key
+ * added or retired takes effect from the next one. */
 static int
 seal(struct submission *s, struct keyfile_recipients *rl)
 {
@@ -191,8 +271,7 @@ seal(struct submission *s, struct keyfile_recipients *rl)
 		return -1;
 	}
 	for (i = 0; i < s->nfiles; i++) {
-		struct seal_src src = { s->files[i]->tmp, NULL, 0 };
-		if (seal_one(s, s->files[i], &src, rl) != 0)
+		if (strip_one(s, s->files[i], rl) != 0)
 			return -1;
 		/* The plaintext is no longer needed: free its blocks now. */
 		tempfile_free(s->files[i]->tmp);
@@ -236,9 +315,11 @@ store(struct submission *s, const struct keyfile_recipients *rl)
 	struct store_item *items;
 	char (*ids)[AGE_KEYID_STRLEN + 1] = NULL;
 	const char **keyids = NULL;
-	size_t i, n = s->nfiles + 1;
+	size_t i, k, n = s->nfiles + 1;
 	int rc = -1;
 
+	for (i = 0; i < s->nfiles; i++)
+		n += s->files[i]->original != NULL;
 	items = calloc(n, sizeof(*items));
 	ids = calloc(rl->n, sizeof(*ids));
 	keyids = calloc(rl->n, sizeof(*keyids));
@@ -249,15 +330,19 @@ store(struct submission *s, const struct keyfile_recipients *rl)
 			goto out;
 		keyids[i] = ids[i];
 	}
-	for (i = 0; i < s->nfiles; i++) {
-		if (place(s, s->files[i]) != 0)
+	for (i = k = 0; i < s->nfiles; i++) {
+		struct upload *u = s->files[i], *o = u->original;
+		if (place(s, u) != 0 || (o != NULL && place(s, o) != 0))
 			goto out;
-		items[i] = (struct store_item){ s->files[i]->item, "file",
-		    s->files[i]->sealed_size };
+		items[k++] = (struct store_item){ u->item, "file",
+		    u->sealed_size };
+		if (o != NULL)
+			items[k++] = (struct store_item){ o->item, "file",
+			    o->sealed_size };
 	}
 	if (place(s, &s->manifest) != 0)
 		goto out;
-	items[s->nfiles] = (struct store_item){ s->manifest.item, "manifest",
+	items[k] = (struct store_item){ s->manifest.item, "manifest",
 	    s->manifest.sealed_size };
 	if (fsync_dir(s->srv->spool_dir) != 0) {
 		log_msg("%s: fsync: %s", s->srv->spool_dir, strerror(errno));
@@ -294,8 +379,11 @@ discard(struct submission *s)
 {
 	size_t i;
 
-	for (i = 0; i < s->nfiles; i++)
+	for (i = 0; i < s->nfiles; i++) {
 		discard_one(s, s->files[i]);
+		if (s->files[i]->original != NULL)
+			discard_one(s, s->files[i]->original);
+	}
 	discard_one(s, &s->manifest);
 	fsync_dir(s->srv->spool_dir);
 }
@@ -306,8 +394,7 @@ pipeline_run(struct submission *s)
 	struct keyfile_recipients rl = { NULL, 0 };
 	int rc = -1;
 
-	if (detect(s) == 0 && strip(s) == 0 && seal(s, &rl) == 0 &&
-	    store(s, &rl) == 0)
+	if (seal(s, &rl) == 0 && store(s, &rl) == 0)
 		rc = 0;
 	else
 		discard(s);

@@ -6,8 +6,10 @@
  *
  * Start-up: read the config, check there is at least one recipient,
  * prepare the state directory (tmp/, spool/, postern.db), delete what an
- * earlier run left unfinished, load templates and libmagic's database,
- * then serve until SIGINT or SIGTERM.
+ * earlier run left unfinished, load templates, fork the strip broker
+ * (broker.c: it loads libmagic's database and starts the sandboxed
+ * stripper for each document) while this process has no other thread and
+ * holds no upload, then serve until SIGINT or SIGTERM.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -246,9 +248,16 @@ server_init(struct server *srv, const struct config *cfg)
 
 	memset(srv, 0, sizeof(*srv));
 	srv->cfg = cfg;
-	pthread_mutex_init(&srv->magic_mu, NULL);
+	srv->broker_fd = -1;
+	pthread_mutex_init(&srv->broker_mu, NULL);
 	sem_init(&srv->workers, 0, cfg->max_workers);
 	atomic_init(&srv->uploads, 0);
+	/* First: before libmicrohttpd starts a thread, before any upload,
+	 * and before the database and the form-token key exist, so the
+	 * broker inherits no lock another thread holds, no source's
+	 * plaintext or key, and as little else as can be. */
+	if (broker_start(srv) != 0)
+		return -1;
 	if ((srv->tpl = template_load(cfg->templates_dir, err, sizeof(err))) ==
 	    NULL) {
 		log_msg("%s", err);
@@ -260,14 +269,6 @@ server_init(struct server *srv, const struct config *cfg)
 	}
 	if (prepare_state(srv, cfg) != 0)
 		return -1;
-	/* The database is loaded now: libmagic opens no file later. */
-	if ((srv->magic = magic_open(MAGIC_MIME_TYPE |
-	    MAGIC_NO_CHECK_COMPRESS)) == NULL || magic_load(srv->magic,
-	    NULL) != 0) {
-		log_msg("libmagic: %s", srv->magic ? magic_error(srv->magic) :
-		    "cannot initialise");
-		return -1;
-	}
 	if ((srv->csrf = csrf_new(CSRF_LIFETIME)) == NULL) {
 		log_msg("out of memory");
 		return -1;
@@ -278,13 +279,12 @@ server_init(struct server *srv, const struct config *cfg)
 static void
 server_free(struct server *srv)
 {
-	if (srv->magic != NULL)
-		magic_close(srv->magic);
+	broker_stop(srv);
 	csrf_free(srv->csrf);
 	store_close(srv->store);
 	template_free(srv->tpl);
 	sem_destroy(&srv->workers);
-	pthread_mutex_destroy(&srv->magic_mu);
+	pthread_mutex_destroy(&srv->broker_mu);
 }
 
 /* Serve until SIGINT or SIGTERM. */

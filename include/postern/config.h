@@ -20,6 +20,7 @@
  *             max_* size
  *   integers  decimal, within the bounds named below
  *   booleans  "yes" or "no"
+ *   uncleanable  "store" or "refuse"
  *   paths     a relative path is taken relative to the directory that
  *             holds the config file, not to the daemon's working
  *             directory; after config_load() every path in the struct is
@@ -56,6 +57,12 @@
 #define CONFIG_MAX_UPLOADS_MAX 10000
 #define CONFIG_MAX_WORKERS_MAX 256
 
+/* What posternd does with a file the stripper cannot clean. */
+enum config_uncleanable {
+	CONFIG_UNCLEANABLE_STORE,  /* keep it as uploaded, marked NOT CLEANED */
+	CONFIG_UNCLEANABLE_REFUSE  /* refuse the whole submission (415) */
+};
+
 /* Read-only once loaded: the daemon's one configuration. */
 struct config {
 	/*
@@ -87,6 +94,14 @@ struct config {
 	uint64_t min_free_disk;
 	/* Default "en"; [a-z]{2,3}(-[A-Z]{2})?, e.g. en, ast, pt-BR. */
 	char default_lang[16];
+	/*
+	 * A file whose type has no cleaner, or that the cleaner failed on:
+	 * "uncleanable = store" (the default) or "refuse".
+	 */
+	enum config_uncleanable uncleanable;
+	/* "keep_original = yes": beside every cleaned file, the original as
+	 * uploaded is sealed too, as its own item. Default no. */
+	int keep_original;
 };
 
 /*

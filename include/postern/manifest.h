@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "postern/strip.h"
+
 #define MANIFEST_FORMAT "postern-manifest/1"
 
 struct manifest_file {
@@ -19,7 +21,14 @@ struct manifest_file {
 	const char *type;          /* MIME type detected from the bytes */
 	const char *claimed_type;  /* the browser's Content-Type, or NULL */
 	int cleaned;               /* 1 if metadata was stripped */
-	const char *report;        /* what was stripped, or why not */
+	const char *report;        /* what was stripped, or why not (one
+	                              line: strip_outcome_text) */
+	const struct strip_outcome *strip; /* the stripper's outcome: status,
+	                              removed fields, warnings, reason;
+	                              NULL: only cleaned and report are
+	                              known (status follows cleaned) */
+	const char *original_item; /* keep_original: the spool id of the
+	                              original as uploaded; else NULL */
 };
 
 struct manifest {

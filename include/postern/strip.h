@@ -60,6 +60,11 @@ struct strip_job;
  */
 struct strip_job *strip_start(void *magic, uint64_t size, strip_sink_fn sink,
     void *sink_arg);
+/* The longest a job for a document of size bytes may take, in seconds:
+ * the sandbox's wall-clock watchdog (SANDBOX_WALL_FACTOR times its CPU
+ * limit). Callers waiting on a job add their own margin. */
+unsigned strip_wall_seconds(uint64_t size);
+
 /* Feed the document; 0, or -1 when the child stopped taking it (then call
  * strip_finish for the outcome). */
 int strip_feed(struct strip_job *, const uint8_t *buf, size_t len);

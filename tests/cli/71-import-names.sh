@@ -137,6 +137,21 @@ bad "manifest: size is a string" "{$M,\"files\":[${F1/\"size\":2/\"size\":\"2\"}
 bad "manifest: negative size" "{$M,\"files\":[${F1/\"size\":2/\"size\":-2}]}"
 bad "manifest: cleaned missing" "{$M,\"files\":[${F1/\"cleaned\":false,/}]}"
 bad "manifest: invalid UTF-8" "{$M,\"files\":[${F1/f.txt/$'\xff'.txt}]}"
+# The stripper's outcome (docs/manifest.md): checked as strictly.
+FN='{"item":"@I@","name":"f.txt","size":2,"type":"text/plain","claimed_type":null,"status":"not cleaned","removed":[],"warnings":[],"reason":"x","cleaned":false,"report":"NOT CLEANED: x"}'
+FC='{"item":"@I@","name":"f.txt","size":2,"type":"text/plain","claimed_type":null,"status":"cleaned","removed":[{"field":"EXIF","count":1}],"warnings":["w"],"original_item":"@J@","cleaned":true,"report":"cleaned: removed EXIF"}'
+bad "manifest: an unknown status" "{$M,\"files\":[${FN/not cleaned/dirty}]}"
+bad "manifest: status and cleaned disagree" "{$M,\"files\":[${FN/\"cleaned\":false/\"cleaned\":true}]}"
+bad "manifest: not cleaned, no reason" "{$M,\"files\":[${FN/\"reason\":\"x\",/}]}"
+bad "manifest: removed is not an array" "{$M,\"files\":[${FN/\"removed\":[]/\"removed\":{}}]}"
+bad "manifest: a warning that is not a string" "{$M,\"files\":[${FN/\"warnings\":[]/\"warnings\":[1]}]}"
+bad "manifest: a removed count of 0" "{$M,\"files\":[${FC/\"count\":1/\"count\":0}]}" two
+bad "manifest: a removed field without a name" "{$M,\"files\":[${FC/\"field\":\"EXIF\",/}]}" two
+bad "manifest: the original is another submission's" "{$M,\"files\":[${FC/@J@/@G@}]}" two
+bad "manifest: the original is the file itself" "{$M,\"files\":[${FC/@J@/@I@}]}"
+bad "manifest: an original not in the bundle" "{$M,\"files\":[${FC/@J@/$(rid)}]}" two
+bad "manifest: an original without a status" "{$M,\"files\":[${F1/\"cleaned\"/\"original_item\":\"@J@\",\"cleaned\"}]}" two
+bad "manifest: a file that is also an original" "{$M,\"files\":[$FC,${FN/@I@/@J@}]}" two
 
 # Two manifests for one submission.
 S2=$(rid)

@@ -156,7 +156,15 @@ check_file() {
 	size=$(t_size "$orig")
 	t_check "$name: manifest size" "$size" "$(printf '%s' "$line" | cut -f 3)"
 	t_check "$name: detected type" "$type" "$(printf '%s' "$line" | cut -f 4)"
-	t_check "$name: cleaned" "false" "$(printf '%s' "$line" | cut -f 5)"
+	# Plain text is cleaned (passed through); the other types here have
+	# no cleaner and are stored as uploaded.
+	if [ "$type" = text/plain ]; then
+		t_check "$name: cleaned" "true" "$(printf '%s' "$line" | cut -f 5)"
+		t_check "$name: status" "cleaned" "$(printf '%s' "$line" | cut -f 9)"
+	else
+		t_check "$name: cleaned" "false" "$(printf '%s' "$line" | cut -f 5)"
+		t_check "$name: status" "not supported" "$(printf '%s' "$line" | cut -f 9)"
+	fi
 	t_check "$name: has a report" "report" "$(printf '%s' "$line" | cut -f 8)"
 	[ -n "$claimed" ] && t_check "$name: claimed type kept apart" "$claimed" "$(printf '%s' "$line" | cut -f 6)"
 	t_check "$name: its item is a file of this submission" "file|$sub" \

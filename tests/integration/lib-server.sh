@@ -343,7 +343,9 @@ hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
 keyid() { printf '%s' "$1" | sha256sum | cut -c 1-16; }
 
 # manifest_fields FILE: a decrypted manifest, one line per file:
-# item size type cleaned claimed_type hex(name), tab-separated; then a
+# item size type cleaned claimed_type hex(name) report status,
+# tab-separated ("report" or "noreport"; status as the manifest says, or
+# "-"); then a
 # line "message<TAB>hex", "format<TAB>...", "submission<TAB>...",
 # "received_hour<TAB>...". Exit status 1 if it is not valid JSON.
 manifest_fields() {
@@ -355,7 +357,8 @@ manifest_fields() {
 			print join("\t", "file", $f->{item}, $f->{size}, $f->{type},
 			    ($f->{cleaned} ? "true" : "false"),
 			    (defined $f->{claimed_type} ? $f->{claimed_type} : "null"),
-			    $h->($f->{name}), (defined $f->{report} ? "report" : "noreport")), "\n";
+			    $h->($f->{name}), (defined $f->{report} ? "report" : "noreport"),
+			    (defined $f->{status} ? $f->{status} : "-")), "\n";
 		}
 		print "message\t", $h->($j->{message}), "\n";
 		print "nfiles\t", scalar(@{ $j->{files} || [] }), "\n";

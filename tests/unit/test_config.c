@@ -164,6 +164,8 @@ test_defaults(void **state)
 	assert_int_equal(cf.max_workers, 2);
 	assert_int_equal(cf.min_free_disk, 1024 * 1024 * 1024);
 	assert_string_equal(cf.default_lang, "en");
+	assert_int_equal(cf.uncleanable, CONFIG_UNCLEANABLE_STORE);
+	assert_int_equal(cf.keep_original, 0);
 }
 
 /* A file with only the required keys gives the defaults for the rest. */
@@ -191,6 +193,8 @@ test_minimal_file(void **state)
 	assert_int_equal(cf.max_workers, def.max_workers);
 	assert_int_equal(cf.min_free_disk, def.min_free_disk);
 	assert_string_equal(cf.default_lang, def.default_lang);
+	assert_int_equal(cf.uncleanable, def.uncleanable);
+	assert_int_equal(cf.keep_original, def.keep_original);
 }
 
 static void
@@ -247,9 +251,10 @@ test_sample_defaults_match(void **state)
 		len += n;
 	}
 	fclose(f);
-	/* allow_nonlocal, templates_dir and every size and number */
-	if (keys != 10) {
-		print_error("expected: 10 commented defaults in %s\ngot: %zu\n",
+	/* allow_nonlocal, templates_dir, every size and number, and the
+	 * two stripping choices */
+	if (keys != 12) {
+		print_error("expected: 12 commented defaults in %s\ngot: %zu\n",
 		    SAMPLE, keys);
 		fail();
 	}
@@ -265,6 +270,8 @@ test_sample_defaults_match(void **state)
 	assert_int_equal(cf.max_workers, def.max_workers);
 	assert_int_equal(cf.min_free_disk, def.min_free_disk);
 	assert_string_equal(cf.default_lang, def.default_lang);
+	assert_int_equal(cf.uncleanable, def.uncleanable);
+	assert_int_equal(cf.keep_original, def.keep_original);
 }
 
 /* ---- syntax ------------------------------------------------------------ */
@@ -481,6 +488,35 @@ test_booleans_and_lang(void **state)
 	fails(REQUIRED "default_lang = pt-BRA\n", 4, "not a language tag");
 	fails(REQUIRED "default_lang = pt-\n", 4, "not a language tag");
 	fails(REQUIRED "default_lang = ../en\n", 4, "not a language tag");
+}
+
+/* The two choices about files the stripper cannot clean. */
+static void
+test_stripping_choices(void **state)
+{
+	struct config cf;
+
+	(void)state;
+	load_ok(REQUIRED "uncleanable = store\n", &cf);
+	assert_int_equal(cf.uncleanable, CONFIG_UNCLEANABLE_STORE);
+	load_ok(REQUIRED "uncleanable = refuse\n", &cf);
+	assert_int_equal(cf.uncleanable, CONFIG_UNCLEANABLE_REFUSE);
+	fails(REQUIRED "uncleanable = reject\n", 4,
+	    "uncleanable: \"reject\" is not a choice: store (keep such a file "
+	    "as uploaded, marked NOT CLEANED) or refuse (refuse the "
+	    "submission)");
+	fails(REQUIRED "uncleanable = Refuse\n", 4, "is not a choice");
+	fails(REQUIRED "uncleanable = yes\n", 4, "is not a choice");
+	fails(REQUIRED "uncleanable =\n", 4, "uncleanable has no value");
+	fails(REQUIRED "uncleanable = store\nuncleanable = refuse\n", 5,
+	    "uncleanable given twice (first on line 4)");
+	load_ok(REQUIRED "keep_original = yes\n", &cf);
+	assert_int_equal(cf.keep_original, 1);
+	load_ok(REQUIRED "keep_original = no\n", &cf);
+	assert_int_equal(cf.keep_original, 0);
+	fails(REQUIRED "keep_original = 1\n", 4,
+	    "keep_original must be yes or no");
+	fails(REQUIRED "keep_original = on\n", 4, "must be yes or no");
 }
 
 /* ---- paths ------------------------------------------------------------- */
@@ -706,6 +742,7 @@ main(void)
 	    cmocka_unit_test(test_minimal_file),
 	    cmocka_unit_test(test_sample_loads),
 	    cmocka_unit_test(test_sample_defaults_match),
+	    cmocka_unit_test(test_stripping_choices),
 	    cmocka_unit_test(test_syntax_accepted),
 	    cmocka_unit_test(test_syntax_errors),
 	    cmocka_unit_test(test_line_length),

@@ -22,8 +22,14 @@
 #define SUB "241975ed55c82257d04a6c4ad981c3be"
 #define ITEM1 "6a1e0c5f3b9d4e2a8c7b1f0e9d8c7b6a"
 #define ITEM2 "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+#define ITEM3 "aaaabbbbccccddddeeeeffff00001111"
 #define HOUR ((int64_t)1795878000) /* 2026-11-28T15:00:00Z */
 #define FFFD "\xef\xbf\xbd"
+/* The stripper's fields when no outcome is given (strip NULL). */
+#define NOT_CLEANED_NULL                                                       \
+	"\"status\":\"not cleaned\",\"removed\":[],\"warnings\":[],"           \
+	"\"reason\":\"unknown\","
+#define CLEANED_NULL "\"status\":\"cleaned\",\"removed\":[],\"warnings\":[],"
 
 static int
 group_setup(void **state)
@@ -350,7 +356,7 @@ message_is_at(
 static void
 name_is_at(const char *file, int line, const char *name, const char *want)
 {
-	struct manifest_file f = {ITEM1, name, 1, "text/plain", NULL, 0, "r"};
+	struct manifest_file f = {ITEM1, name, 1, "text/plain", NULL, 0, "r", NULL, NULL};
 	struct manifest m = {SUB, HOUR, "", 0, &f, 1};
 	char full[4096];
 	int w;
@@ -358,7 +364,7 @@ name_is_at(const char *file, int line, const char *name, const char *want)
 	w = snprintf(full, sizeof(full),
 	    PREFIX "\"\",\"files\":[{\"item\":\"" ITEM1 "\",\"name\":\"%s\","
 		   "\"size\":1,\"type\":\"text/plain\",\"claimed_type\":null,"
-		   "\"cleaned\":false,\"report\":\"r\"}]}\n",
+		   NOT_CLEANED_NULL "\"cleaned\":false,\"report\":\"r\"}]}\n",
 	    want);
 	assert_true(w > 0 && (size_t)w < sizeof(full));
 	json_is_at(file, line, &m, full);
@@ -372,9 +378,9 @@ test_exact_output(void **state)
 {
 	const struct manifest_file files[2] = {
 	    {ITEM1, "report.pdf", 48213, "application/pdf", "application/pdf",
-		0, "NOT CLEANED: not cleaned yet; stored as uploaded"},
+		0, "NOT CLEANED: not cleaned yet; stored as uploaded", NULL, NULL},
 	    {ITEM2, "photo 1.jpg", 0, "image/jpeg", NULL, 1,
-		"removed EXIF (GPS, camera)"},
+		"removed EXIF (GPS, camera)", NULL, NULL},
 	};
 	const struct manifest m = {SUB, HOUR, "hello\nworld", 11, files, 2};
 
@@ -387,12 +393,64 @@ test_exact_output(void **state)
 	    "\"files\":["
 	    "{\"item\":\"" ITEM1 "\",\"name\":\"report.pdf\",\"size\":48213,"
 	    "\"type\":\"application/pdf\",\"claimed_type\":\"application/pdf\","
-	    "\"cleaned\":false,"
+	    NOT_CLEANED_NULL "\"cleaned\":false,"
 	    "\"report\":\"NOT CLEANED: not cleaned yet; stored as uploaded\"},"
 	    "{\"item\":\"" ITEM2 "\",\"name\":\"photo 1.jpg\",\"size\":0,"
-	    "\"type\":\"image/jpeg\",\"claimed_type\":null,\"cleaned\":true,"
+	    "\"type\":\"image/jpeg\",\"claimed_type\":null," CLEANED_NULL
+	    "\"cleaned\":true,"
 	    "\"report\":\"removed EXIF (GPS, camera)\"}"
 	    "]}\n");
+}
+
+/* The stripper's outcome: status, removed fields with counts, warnings,
+ * the reason when not cleaned, and the original's item. */
+static void
+test_strip_outcome(void **state)
+{
+	static struct strip_outcome cleaned, unsupported, failed;
+	struct manifest_file files[3] = {
+	    {ITEM1, "a.jpg", 10, "image/jpeg", "image/jpeg", 1,
+		"cleaned: removed EXIF (2), XMP", &cleaned, ITEM3},
+	    {ITEM2, "b.bin", 5, "application/octet-stream", NULL, 0,
+		"NOT CLEANED: no cleaner for this type", &unsupported, NULL},
+	    {ITEM2, "c.pdf", 7, "application/pdf", NULL, 0,
+		"NOT CLEANED: the cleaner was killed", &failed, NULL},
+	};
+	struct manifest m = {SUB, HOUR, "", 0, files, 3};
+
+	(void)state;
+	cleaned.status = STRIP_CLEANED;
+	snprintf(cleaned.removed[0], sizeof(cleaned.removed[0]), "EXIF");
+	cleaned.count[0] = 2;
+	snprintf(cleaned.removed[1], sizeof(cleaned.removed[1]), "XMP");
+	cleaned.count[1] = 1;
+	cleaned.nremoved = 2;
+	snprintf(cleaned.warn[0], sizeof(cleaned.warn[0]), "say \"hi\"\\");
+	cleaned.nwarn = 1;
+	unsupported.status = STRIP_NOT_SUPPORTED;
+	snprintf(unsupported.reason, sizeof(unsupported.reason),
+	    "no cleaner for this type");
+	failed.status = STRIP_NOT_CLEANED;
+	failed.reason[0] = '\0'; /* no reason known: "unknown" */
+	json_is(&m,
+	    PREFIX "\"\",\"files\":["
+		   "{\"item\":\"" ITEM1 "\",\"name\":\"a.jpg\",\"size\":10,"
+		   "\"type\":\"image/jpeg\",\"claimed_type\":\"image/jpeg\","
+		   "\"status\":\"cleaned\",\"removed\":[{\"field\":\"EXIF\","
+		   "\"count\":2},{\"field\":\"XMP\",\"count\":1}],"
+		   "\"warnings\":[\"say \\\"hi\\\"\\\\\"],"
+		   "\"original_item\":\"" ITEM3 "\",\"cleaned\":true,"
+		   "\"report\":\"cleaned: removed EXIF (2), XMP\"},"
+		   "{\"item\":\"" ITEM2 "\",\"name\":\"b.bin\",\"size\":5,"
+		   "\"type\":\"application/octet-stream\",\"claimed_type\":null,"
+		   "\"status\":\"not supported\",\"removed\":[],\"warnings\":[],"
+		   "\"reason\":\"no cleaner for this type\",\"cleaned\":false,"
+		   "\"report\":\"NOT CLEANED: no cleaner for this type\"},"
+		   "{\"item\":\"" ITEM2 "\",\"name\":\"c.pdf\",\"size\":7,"
+		   "\"type\":\"application/pdf\",\"claimed_type\":null,"
+		   "\"status\":\"not cleaned\",\"removed\":[],\"warnings\":[],"
+		   "\"reason\":\"unknown\",\"cleaned\":false,"
+		   "\"report\":\"NOT CLEANED: the cleaner was killed\"}]}\n");
 }
 
 static void
@@ -410,14 +468,14 @@ test_no_files(void **state)
 static void
 test_size_range(void **state)
 {
-	struct manifest_file f = {ITEM1, "n", UINT64_MAX, "t", "c", 1, "r"};
+	struct manifest_file f = {ITEM1, "n", UINT64_MAX, "t", "c", 1, "r", NULL, NULL};
 	struct manifest m = {SUB, HOUR, "", 0, &f, 1};
 
 	(void)state;
 	json_is(&m,
 	    PREFIX "\"\",\"files\":[{\"item\":\"" ITEM1 "\","
 		   "\"name\":\"n\",\"size\":18446744073709551615,"
-		   "\"type\":\"t\",\"claimed_type\":\"c\","
+		   "\"type\":\"t\",\"claimed_type\":\"c\"," CLEANED_NULL
 		   "\"cleaned\":true,\"report\":\"r\"}]}\n");
 }
 
@@ -577,7 +635,7 @@ test_random_bytes_make_json(void **state)
 		}
 		f = (struct manifest_file){ITEM1, (const char *)buf[1], 7,
 		    (const char *)buf[2], (const char *)buf[3], 1,
-		    (const char *)buf[4]};
+		    (const char *)buf[4], NULL, NULL};
 		m = (struct manifest){
 		    SUB, HOUR, (const char *)buf[0], N, &f, 1};
 		js = json_of(&m, &len);
@@ -618,8 +676,8 @@ static void
 test_null_claimed_type(void **state)
 {
 	struct manifest_file f[2] = {
-	    {ITEM1, "a", 1, "text/plain", NULL, 0, "x"},
-	    {ITEM2, "b", 2, "text/plain", "", 0, "y"},
+	    {ITEM1, "a", 1, "text/plain", NULL, 0, "x", NULL, NULL},
+	    {ITEM2, "b", 2, "text/plain", "", 0, "y", NULL, NULL},
 	};
 	struct manifest m = {SUB, HOUR, "", 0, f, 2};
 
@@ -629,10 +687,10 @@ test_null_claimed_type(void **state)
 	    PREFIX "\"\",\"files\":["
 		   "{\"item\":\"" ITEM1 "\",\"name\":\"a\",\"size\":1,"
 		   "\"type\":\"text/plain\",\"claimed_type\":null,"
-		   "\"cleaned\":false,\"report\":\"x\"},"
+		   NOT_CLEANED_NULL "\"cleaned\":false,\"report\":\"x\"},"
 		   "{\"item\":\"" ITEM2 "\",\"name\":\"b\",\"size\":2,"
 		   "\"type\":\"text/plain\",\"claimed_type\":\"\","
-		   "\"cleaned\":false,\"report\":\"y\"}]}\n");
+		   NOT_CLEANED_NULL "\"cleaned\":false,\"report\":\"y\"}]}\n");
 }
 
 /* The validator itself must reject what is not strict JSON, or the
@@ -671,6 +729,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_validator),
 	    cmocka_unit_test(test_exact_output),
+	    cmocka_unit_test(test_strip_outcome),
 	    cmocka_unit_test(test_no_files),
 	    cmocka_unit_test(test_size_range),
 	    cmocka_unit_test(test_escaping),
