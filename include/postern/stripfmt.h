@@ -85,6 +85,12 @@ int sbuf_put_le16(struct sbuf *, uint16_t);
 int sbuf_put_le32(struct sbuf *, uint32_t);
 void sbuf_free(struct sbuf *);
 
+/* The cap for a container's working buffers (an inflated member, its
+ * cleaned form before it is deflated again): a member that compresses well
+ * inflates past the output cap, up to the expansion budget. Memory stays
+ * bounded by the sandbox's address-space limit. */
+size_t strip_work_max(const struct strip_ctx *);
+
 /* Big- and little-endian reads from a buffer the caller bounds-checked. */
 uint16_t rd_be16(const uint8_t *);
 uint32_t rd_be32(const uint8_t *);

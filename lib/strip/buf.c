@@ -115,6 +115,16 @@ sbuf_free(struct sbuf *b)
 	sbuf_init(b, max);
 }
 
+size_t
+strip_work_max(const struct strip_ctx *ctx)
+{
+	uint64_t m = ctx->expand_budget;
+
+	if (m > SIZE_MAX / 4)
+		m = SIZE_MAX / 4;
+	return (size_t)m > ctx->out_max ? (size_t)m : ctx->out_max;
+}
+
 uint16_t
 rd_be16(const uint8_t *p)
 {
