@@ -286,6 +286,8 @@ report(int rep, const struct strip_ctx *ctx, int rc)
 	}
 	for (i = 0; i < r->nwarn; i++)
 		rep_line(rep, "warn", r->warn[i]);
+	for (i = 0; i < r->nkept; i++)
+		rep_line(rep, "kept", r->kept[i]);
 	if (r->dropped) {
 		snprintf(v, sizeof(v), "%u", r->dropped);
 		rep_line(rep, "dropped", v);
@@ -433,6 +435,11 @@ parse_line(struct strip_outcome *o, char *line, int *status)
 		return take(o->format, sizeof(o->format), v);
 	if (strcmp(line, "reason") == 0)
 		return take(o->reason, sizeof(o->reason), v);
+	if (strcmp(line, "kept") == 0) {
+		if (o->nkept == STRIP_OUT_KEPT_MAX)
+			return 0;
+		return take(o->kept[o->nkept++], sizeof(o->kept[0]), v);
+	}
 	if (strcmp(line, "warn") == 0) {
 		if (o->nwarn == STRIP_OUT_WARN_MAX)
 			return 0;
@@ -483,6 +490,18 @@ reason(struct strip_outcome *o, const char *prefix, const char *what)
 	snprintf(o->reason, sizeof(o->reason), "%s%s", prefix, what);
 }
 
+/* Each part kept as it was is a warning too, so every reader of the
+ * warnings (the manifest, REPORT.txt) sees it. */
+static void
+fold_kept(struct strip_outcome *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->nkept && o->nwarn < STRIP_OUT_WARN_MAX; i++)
+		snprintf(o->warn[o->nwarn++], sizeof(o->warn[0]),
+		    "not cleaned, kept as it was: %s", o->kept[i]);
+}
+
 int
 strip_finish(struct strip_job *j, struct strip_outcome *o)
 {
@@ -516,6 +535,7 @@ strip_finish(struct strip_job *j, struct strip_outcome *o)
 			reason(o, "", "the cleaner's report was malformed");
 	} else
 		reason(o, "", sandbox_strerror(r->outcome));
+	fold_kept(o);
 	if (o->status != STRIP_CLEANED && o->reason[0] == '\0')
 		reason(o, "", "the cleaner failed");
 	free(r);
@@ -617,15 +637,18 @@ status_name(enum strip_status s)
 char *
 strip_outcome_json(const struct strip_outcome *o)
 {
-	json_t *root, *removed, *warn;
+	json_t *root, *removed, *warn, *kept;
 	char *s = NULL;
 	size_t i;
 
 	root = json_object();
 	removed = json_array();
 	warn = json_array();
-	if (root == NULL || removed == NULL || warn == NULL)
+	kept = json_array();
+	if (root == NULL || removed == NULL || warn == NULL || kept == NULL)
 		goto out;
+	for (i = 0; i < o->nkept; i++)
+		json_array_append_new(kept, json_string(o->kept[i]));
 	for (i = 0; i < o->nremoved; i++)
 		json_array_append_new(removed, json_pack("{s:s,s:I}", "field",
 		    o->removed[i], "count", (json_int_t)o->count[i]));
@@ -640,10 +663,12 @@ strip_outcome_json(const struct strip_outcome *o)
 		json_object_set_new(root, "reason", json_string(o->reason));
 	json_object_set(root, "removed", removed);
 	json_object_set(root, "warnings", warn);
+	json_object_set(root, "kept", kept);
 	s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 out:
 	json_decref(removed);
 	json_decref(warn);
+	json_decref(kept);
 	json_decref(root);
 	return s;
 }

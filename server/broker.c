@@ -382,7 +382,8 @@ outcome_take(struct bjob *j)
 	if (o->status != STRIP_CLEANED && o->status != STRIP_NOT_SUPPORTED &&
 	    o->status != STRIP_NOT_CLEANED)
 		return -1;
-	if (o->nremoved > STRIP_OUT_REMOVED_MAX || o->nwarn > STRIP_OUT_WARN_MAX)
+	if (o->nremoved > STRIP_OUT_REMOVED_MAX ||
+	    o->nwarn > STRIP_OUT_WARN_MAX || o->nkept > STRIP_OUT_KEPT_MAX)
 		return -1;
 	o->type[sizeof(o->type) - 1] = '\0';
 	o->format[sizeof(o->format) - 1] = '\0';
@@ -391,6 +392,8 @@ outcome_take(struct bjob *j)
 		o->removed[i][sizeof(o->removed[i]) - 1] = '\0';
 	for (i = 0; i < STRIP_OUT_WARN_MAX; i++)
 		o->warn[i][sizeof(o->warn[i]) - 1] = '\0';
+	for (i = 0; i < STRIP_OUT_KEPT_MAX; i++)
+		o->kept[i][sizeof(o->kept[i]) - 1] = '\0';
 	/* The cleaned document is exactly what reached the sink. */
 	if (o->status == STRIP_CLEANED && o->out_bytes != j->data)
 		return -1;

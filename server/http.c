@@ -287,6 +287,25 @@ page_index(struct MHD_Connection *c, const struct server *srv,
 	return respond(c, 200, "text/html; charset=utf-8", page, len, NULL);
 }
 
+/* Some part of a cleaned file was kept as it was (an attachment of a
+ * type Postern cannot clean, a damaged image inside a PDF). */
+static int
+partly(const struct upload *u)
+{
+	return u->strip != NULL && u->strip->nkept > 0;
+}
+
+static const char *
+file_status(const struct upload *u)
+{
+	if (!u->cleaned)
+		return "NOT cleaned: stored as uploaded, with its metadata";
+	if (partly(u))
+		return "metadata removed, except from parts that could not be "
+		    "checked (the journalists are told which)";
+	return "metadata removed";
+}
+
 /* The receipt: one list item per file, every value escaped. */
 static char *
 file_rows(const struct submission *s)
@@ -316,9 +335,8 @@ file_rows(const struct submission *s)
 		    "<li><span class=\"file-name\">%s</span> "
 		    "<span class=\"file-size\">%s</span> "
 		    "<span class=\"file-status %s\">%s</span></li>\n", name,
-		    size, u->cleaned ? "ok" : "warn", u->cleaned ?
-		    "metadata removed" :
-		    "NOT cleaned: stored as uploaded, with its metadata");
+		    size, u->cleaned && !partly(u) ? "ok" : "warn",
+		    file_status(u));
 		wipe_free(name);
 		if (w < 0 || (size_t)w >= cap - used)
 			break;

@@ -23,6 +23,7 @@
 #define STRIP_REASON_MAX 255	/* why not cleaned, a warning */
 #define STRIP_OUT_REMOVED_MAX 64
 #define STRIP_OUT_WARN_MAX 16
+#define STRIP_OUT_KEPT_MAX 8
 
 enum strip_status {
 	STRIP_CLEANED,		/* the sink got the cleaned document */
@@ -42,6 +43,10 @@ struct strip_outcome {
 	size_t nremoved;
 	char warn[STRIP_OUT_WARN_MAX][STRIP_REASON_MAX + 1];
 	size_t nwarn;
+	/* Parts of a cleaned document left as they were (they may still
+	 * hold metadata); each is also listed among the warnings. */
+	char kept[STRIP_OUT_KEPT_MAX][STRIP_REASON_MAX + 1];
+	size_t nkept;
 	uint64_t out_bytes;		/* bytes handed to the sink */
 };
 

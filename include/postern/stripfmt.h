@@ -58,6 +58,8 @@ struct strip_report {
 	size_t nremoved;
 	const char *warn[STRIP_REP_WARN_MAX];
 	size_t nwarn;
+	const char *kept[STRIP_REP_WARN_MAX]; /* parts left as they were */
+	size_t nkept;
 	unsigned dropped;	/* entries past the caps */
 	const char *fail;	/* why not cleaned, for STRIP_FAIL/UNSUPPORTED */
 };
@@ -105,6 +107,10 @@ void wr_le32(uint8_t *, uint32_t);
 /* Report: what, as a static string. removed() counts repeats. */
 void strip_removed(struct strip_ctx *, const char *what);
 void strip_warn(struct strip_ctx *, const char *what);
+/* A part the module could not clean and kept as it was (an embedded
+ * file of an unsupported type, a damaged image inside a PDF): the
+ * document still counts as cleaned, but says it may not be whole. */
+void strip_kept(struct strip_ctx *, const char *what);
 /* Record why the document was not cleaned; returns rc (STRIP_FAIL or
  * STRIP_UNSUPPORTED) so a module can `return strip_fail(ctx, STRIP_FAIL,
  * "PNG chunk runs past the end")`. The first reason wins. */

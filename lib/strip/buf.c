@@ -224,6 +224,22 @@ strip_warn(struct strip_ctx *ctx, const char *what)
 	r->warn[r->nwarn++] = what;
 }
 
+void
+strip_kept(struct strip_ctx *ctx, const char *what)
+{
+	struct strip_report *r = &ctx->rep;
+	size_t i;
+
+	for (i = 0; i < r->nkept; i++)
+		if (strcmp(r->kept[i], what) == 0)
+			return;
+	if (r->nkept == STRIP_REP_WARN_MAX) {
+		r->dropped++;
+		return;
+	}
+	r->kept[r->nkept++] = what;
+}
+
 int
 strip_fail(struct strip_ctx *ctx, int rc, const char *why)
 {

@@ -298,7 +298,7 @@ copy_frames(struct strip_ctx *ctx, const uint8_t *in, size_t pos, size_t end,
 			next = resync(in, pos + 1, end);
 			n = next - pos;
 			sbuf_put(out, in + pos, n);
-			strip_warn(ctx, "MP3 data between frames kept");
+			strip_kept(ctx, "MP3 data between frames");
 		}
 		pos += n;
 	}

@@ -358,8 +358,7 @@ other_member(struct strip_ctx *ctx, const struct zip_entry *e,
 		if (strncmp(e->name, "Pictures/", 9) == 0 ||
 		    strncmp(e->name, "Media/", 6) == 0 ||
 		    strncmp(e->name, "ObjectReplacements/", 19) == 0)
-			strip_warn(ctx, "ODF images of unsupported types kept "
-			    "as they were");
+			strip_kept(ctx, "ODF images of types not cleaned");
 		rc = zip_add_raw(w, e);
 		goto out;
 	}

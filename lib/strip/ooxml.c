@@ -695,13 +695,13 @@ write_media(struct ox *o, const struct zip_entry *e, const struct sbuf *in,
 
 	f = strip_detect(o->ctx, in->p, in->len, mime, sizeof(mime));
 	if (f == SF_UNKNOWN || f == SF_TEXT) {
-		strip_warn(o->ctx, "OOXML media of a type not cleaned kept");
+		strip_kept(o->ctx, "OOXML media of a type not cleaned");
 		return zip_add_raw(w, e);
 	}
 	sbuf_init(&c, o->work_max);
 	rc = strip_document(o->ctx, f, in->p, in->len, &c);
 	if (rc == STRIP_UNSUPPORTED) {
-		strip_warn(o->ctx, "OOXML media of a type not cleaned kept");
+		strip_kept(o->ctx, "OOXML media of a type not cleaned");
 		rc = zip_add_raw(w, e);
 	} else if (rc == STRIP_OK)
 		rc = zip_add(w, e->name, c.p, c.len, 1);

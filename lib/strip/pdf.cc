@@ -421,7 +421,7 @@ clean_embedded(struct strip_ctx *ctx, QPDFObjectHandle &s)
 	    QPDFObjectHandle::newNull());
 	return;
 keep:
-	strip_warn(ctx, "embedded file kept as it was");
+	strip_kept(ctx, "PDF embedded file");
 }
 
 /* A JPEG image's stream is a JPEG file: EXIF, XMP and comments in it go
@@ -432,11 +432,11 @@ clean_jpeg_image(struct strip_ctx *ctx, QPDFObjectHandle &s)
 	std::string data, clean;
 
 	if (!stream_data(ctx, s, qpdf_dl_none, data)) {
-		strip_warn(ctx, "PDF image kept as it was");
+		strip_kept(ctx, "PDF image");
 		return;
 	}
 	if (!clean_nested(ctx, SF_JPEG, data, clean)) {
-		strip_warn(ctx, "PDF image kept as it was");
+		strip_kept(ctx, "PDF image");
 		return;
 	}
 	if (clean != data)

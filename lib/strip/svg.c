@@ -185,7 +185,7 @@ clean_data_uri(struct svg *s, const char *v)
 
 	if (comma == NULL || comma - v < 7 ||
 	    strncasecmp(comma - 7, ";base64", 7) != 0) {
-		strip_warn(s->ctx, "SVG embedded data not in base64 kept");
+		strip_kept(s->ctx, "SVG embedded data not in base64");
 		return 0;
 	}
 	sbuf_init(&raw, s->ctx->out_max);
@@ -198,9 +198,7 @@ clean_data_uri(struct svg *s, const char *v)
 	f = strip_detect(s->ctx, raw.p, raw.len, mime, sizeof(mime));
 	rc = strip_document(s->ctx, f, raw.p, raw.len, &clean);
 	if (rc == STRIP_UNSUPPORTED) {
-		strip_warn(s->ctx,
-		    "SVG embedded data of a type not cleaned "
-		    "kept");
+		strip_kept(s->ctx, "SVG embedded data of a type not cleaned");
 		goto out;
 	}
 	if (rc != STRIP_OK) {

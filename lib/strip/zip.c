@@ -95,8 +95,7 @@ clean_member(struct strip_ctx *ctx, const struct zip_entry *e,
 	}
 	f = strip_detect(ctx, m.p, m.len, mime, sizeof(mime));
 	if (f == SF_UNKNOWN) {
-		strip_warn(ctx, "archive members of unsupported types kept "
-		    "as they were");
+		strip_kept(ctx, "archive members of types not cleaned");
 		rc = zip_add_raw(w, e);
 		goto out;
 	}

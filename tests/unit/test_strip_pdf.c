@@ -176,6 +176,9 @@ warned(const struct run *r, const char *what)
 	for (i = 0; i < r->ctx.rep.nwarn; i++)
 		if (strcmp(r->ctx.rep.warn[i], what) == 0)
 			return 1;
+	for (i = 0; i < r->ctx.rep.nkept; i++)
+		if (strcmp(r->ctx.rep.kept[i], what) == 0)
+			return 1;
 	return 0;
 }
 
@@ -327,7 +330,7 @@ test_embedded_files(void **state)
 	assert_true(has(&r, "plain MKBatt."));	/* text passes through */
 	assert_true(has(&r, "(a.txt)"));
 	/* Unknown bytes: no cleaner, kept as they were. */
-	assert_true(warned(&r, "embedded file kept as it was"));
+	assert_true(warned(&r, "PDF embedded file"));
 	assert_true(has(&r, "\x01\x02\x03\x04\x05\x06\x07\x08"));
 	run_free(&r);
 	free(d.p);
@@ -361,7 +364,7 @@ test_embedded_pdf(void **state)
 	run_pdf(&r, d.p, d.len, OUT_MAX);
 	assert_clean(&r);
 	assert_int_equal(removed(&r, "PDF Info dictionary"), 1);
-	assert_false(warned(&r, "embedded file kept as it was"));
+	assert_false(warned(&r, "PDF embedded file"));
 	assert_int_equal(r.ctx.depth, 0);
 	run_free(&r);
 	free(d.p);
@@ -395,8 +398,8 @@ test_expand_budget(void **state)
 	sbuf_init(&out, OUT_MAX);
 	assert_int_equal(strip_pdf(&ctx, (const uint8_t *)d.p, d.len, &out),
 	    STRIP_OK);
-	assert_int_equal(ctx.rep.nwarn, 1);
-	assert_string_equal(ctx.rep.warn[0], "embedded file kept as it was");
+	assert_int_equal(ctx.rep.nkept, 1);
+	assert_string_equal(ctx.rep.kept[0], "PDF embedded file");
 	assert_int_equal(ctx.expand_budget, 10);
 	sbuf_free(&out);
 
@@ -407,7 +410,7 @@ test_expand_budget(void **state)
 	sbuf_init(&out, OUT_MAX);
 	assert_int_equal(strip_pdf(&ctx, (const uint8_t *)d.p, d.len, &out),
 	    STRIP_OK);
-	assert_string_equal(ctx.rep.warn[0], "embedded file kept as it was");
+	assert_string_equal(ctx.rep.kept[0], "PDF embedded file");
 	sbuf_free(&out);
 	free(d.p);
 }
