@@ -133,10 +133,76 @@ run:
 	BUILD=$(BUILD) PORT=$(PORT) deploy/run.sh
 
 bench: all
+	deploy/deps.sh bench
 	bench/age
+	BUILD=$(BUILD) bench/strip
 
 format:
 	clang-format -i include/postern/*.h lib/*.c lib/strip/*.c clean/*.c offline/*.c keys/*.c server/*.[ch] tests/unit/*.c
 
 clean:
 	rm -rf build build-asan
+
+# ---- fuzzing: libFuzzer targets, built with clang ------------------------
+# One binary per format module ($(BUILD)/fuzz/fuzz_png, ...) from
+# tests/fuzz/fuzz_strip.c, plus the XML filter and the zip reader/writer.
+# `make fuzz` runs each for FUZZ_TIME seconds (default 600); tests/run's
+# fuzz suite runs tests/fuzz/run.sh short (a few seconds each). See
+# tests/fuzz/README.md. The stripper's objects are rebuilt under
+# $(BUILD)/fuzz/obj with coverage and ASan/UBSan, no _FORTIFY_SOURCE.
+FUZZ_CC   ?= clang
+FUZZ_CXX  ?= clang++
+FUZZ_DIR   = $(BUILD)/fuzz
+FUZZ_SAN   = -fsanitize=address,undefined -fno-sanitize-recover=all \
+             -fno-omit-frame-pointer
+FUZZ_CFLAGS = -g -O1 $(CPPFLAGS_ALL) $(FUZZ_SAN) $(SERVER_CFLAGS)
+FUZZ_FORMATS = jpeg png gif webp tiff heif svg pdf ooxml odf mp3 flac mp4 zip
+FUZZ_HELPERS = $(if $(wildcard lib/strip/xmlfilter.c),xml) \
+             $(if $(wildcard lib/strip/zipfile.c),zipfile)
+FUZZ_OBJS  = $(FUZZ_DIR)/obj/lib/strip.o $(FUZZ_DIR)/obj/lib/sandbox.o \
+             $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(wildcard lib/strip/*.c)) \
+             $(patsubst %.cc,$(FUZZ_DIR)/obj/%.o,$(wildcard lib/strip/*.cc))
+FUZZ_TARGETS = $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_FORMATS) $(FUZZ_HELPERS))
+FUZZ_LIBS  = $(SERVER_LIBS) -lstdc++
+
+.PHONY: fuzz fuzz-build fuzz-short
+.SECONDARY: $(patsubst %,$(FUZZ_DIR)/drv/fuzz_strip_%.o,$(FUZZ_FORMATS))
+
+fuzz-build: $(FUZZ_TARGETS)
+
+fuzz: fuzz-build
+	BUILD=$(BUILD) FUZZ_TIME=$(or $(FUZZ_TIME),600) tests/fuzz/run.sh long
+
+fuzz-short: fuzz-build
+	BUILD=$(BUILD) tests/fuzz/run.sh short
+
+# The library's objects: warnings shown but not fatal here (clang may warn
+# where gcc does not; the gcc build is the one held to -Werror).
+$(FUZZ_DIR)/obj/%.o: %.c $(wildcard include/postern/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=c11 -Wall -Wextra $(FUZZ_CFLAGS) \
+	    -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_DIR)/obj/%.o: %.cc $(wildcard include/postern/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) -std=c++17 -Wall -Wextra $(FUZZ_CFLAGS) \
+	    -fsanitize=fuzzer-no-link -c -o $@ $<
+
+# The drivers are ours: held to the project's warnings.
+$(FUZZ_DIR)/drv/fuzz_strip_%.o: tests/fuzz/fuzz_strip.c include/postern/stripfmt.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(WARN) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
+	    -DFUZZ_FORMAT=SF_$(shell echo $* | tr a-z A-Z) -c -o $@ $<
+
+$(FUZZ_DIR)/drv/fuzz_%.o: tests/fuzz/fuzz_%.c $(wildcard include/postern/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(WARN) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_DIR)/fuzz_xml: $(FUZZ_DIR)/drv/fuzz_xml.o $(FUZZ_OBJS)
+	$(FUZZ_CXX) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(FUZZ_LIBS)
+
+$(FUZZ_DIR)/fuzz_zipfile: $(FUZZ_DIR)/drv/fuzz_zipfile.o $(FUZZ_OBJS)
+	$(FUZZ_CXX) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(FUZZ_LIBS)
+
+$(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/drv/fuzz_strip_%.o $(FUZZ_OBJS)
+	$(FUZZ_CXX) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(FUZZ_LIBS)

@@ -5,6 +5,7 @@
 #   deploy/deps.sh build   to compile
 #   deploy/deps.sh run     to compile and run (make run)
 #   deploy/deps.sh test    to compile and run every test (make check)
+#   deploy/deps.sh bench   the test set and what bench/ compares against
 #
 # Every package the project uses is named here, once, with its reason;
 # README.md ("Dependencies") says the same in prose.
@@ -27,9 +28,14 @@ RUN="$BUILD"
 # chromium (the browser test, driven by playwright-core from npm),
 # openssl (checks bundle signatures independently of libsodium);
 # the stripper's test corpus is made and checked with exiftool,
-# ImageMagick, qpdf, ffmpeg, libheif's heif-enc, python3 (crafted zip
-# and XML documents), zip and unzip; clang builds the libFuzzer targets.
-TEST="$RUN libcmocka-dev zlib1g-dev age time perl curl sqlite3 chromium openssl libimage-exiftool-perl imagemagick qpdf ffmpeg libheif-examples python3 zip unzip clang"
+# ImageMagick, qpdf, ffmpeg, libheif's heif-enc, libtiff's tiffset,
+# metaflac, Ghostscript's ICC profiles (libgs-common), python3 (crafted
+# zip and XML documents), zip and unzip; clang builds the libFuzzer
+# targets.
+TEST="$RUN libcmocka-dev zlib1g-dev age time perl curl sqlite3 chromium openssl libimage-exiftool-perl imagemagick qpdf ffmpeg libheif-examples libtiff-tools flac libgs-common python3 zip unzip clang"
+# To benchmark (make bench): the test set, and mat2, the reference
+# metadata stripper bench/strip compares postern-clean with.
+BENCH="$TEST mat2"
 # Commands the browser test needs, and the package that brings each when
 # it is missing (a machine may have Node.js from another source already).
 TEST_CMDS="node:nodejs npm:npm"
@@ -39,7 +45,8 @@ case "${1:-build}" in
 build) want=$BUILD ;;
 run) want=$RUN ;;
 test) want=$TEST cmds=$TEST_CMDS ;;
-*) echo "usage: $0 build|run|test" >&2; exit 2 ;;
+bench) want=$BENCH ;;
+*) echo "usage: $0 build|run|test|bench" >&2; exit 2 ;;
 esac
 
 missing=""
