@@ -3,12 +3,17 @@
  * same sandboxed stripper posternd runs on every upload.
  *
  *     postern-clean IN OUT [--report FILE]
+ *     postern-clean -d DIR [--reports] IN...
  *
  * Exit 0: OUT holds the cleaned document. 3: the type is not supported
  * (OUT is not written). 2: usage. 1: any other failure, with one line on
  * stderr; OUT is not written. The report (JSON: detected type, the names
  * of the removed fields, never their values, and warnings) is written
  * whenever the document was looked at, cleaned or not.
+ *
+ * With -d, each IN is cleaned into DIR under its own name (and its report
+ * written as NAME.report.json with --reports); the status is the worst of
+ * the files' (1 over 3 over 0), each failure with its line on stderr.
  *
  * OUT is written beside its final name and linked into place only when
  * complete, so a failure never leaves a partial file, and an existing OUT
@@ -38,7 +43,8 @@ static const char *prog = "postern-clean";
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: %s IN OUT [--report FILE]\n", prog);
+	fprintf(stderr, "usage: %s IN OUT [--report FILE]\n"
+	    "       %s -d DIR [--reports] IN...\n", prog, prog);
 	exit(2);
 }
 
@@ -222,32 +228,23 @@ run(int in, uint64_t size, magic_t magic, struct out *out,
 	return 0;
 }
 
-int
-main(int argc, char **argv)
+/*
+ * Clean in_path into out_path (report to report_path when not NULL).
+ * Returns the exit status for this one file: 0, EXIT_UNSUPPORTED or 1.
+ */
+static int
+clean_one(magic_t magic, const char *in_path, const char *out_path,
+    const char *report_path)
 {
-	const char *in_path, *out_path, *report_path = NULL;
 	struct strip_outcome *oc = NULL;
 	struct out out = { -1, "" };
-	magic_t magic = NULL;
 	struct stat st;
-	int in = -1, status = 1;
+	int in, status = 1;
 
-	if (argc == 5 && strcmp(argv[3], "--report") == 0)
-		report_path = argv[4];
-	else if (argc != 3)
-		usage();
-	in_path = argv[1];
-	out_path = argv[2];
-	if (sodium_init() < 0) {
-		fprintf(stderr, "%s: cannot initialise libsodium\n", prog);
+	if ((in = open_input(in_path, &st)) < 0)
 		return 1;
-	}
-	if ((in = open_input(in_path, &st)) < 0 || !out_is_free(out_path))
+	if (!out_is_free(out_path))
 		goto done;
-	if ((magic = load_magic()) == NULL) {
-		fprintf(stderr, "%s: cannot load the libmagic database\n", prog);
-		goto done;
-	}
 	if ((oc = calloc(1, sizeof(*oc))) == NULL) {
 		fprintf(stderr, "%s: out of memory\n", prog);
 		goto done;
@@ -280,9 +277,84 @@ main(int argc, char **argv)
 done:
 	out_discard(&out);
 	free(oc);
-	if (magic != NULL)
-		magic_close(magic);
-	if (in >= 0)
-		close(in);
+	close(in);
+	return status;
+}
+
+/* DIR/base(in)[suffix] into buf; -1 if it does not fit. */
+static int
+path_in(char *buf, size_t len, const char *dir, const char *in,
+    const char *suffix)
+{
+	const char *base = strrchr(in, '/');
+	int n;
+
+	base = base ? base + 1 : in;
+	n = snprintf(buf, len, "%s/%s%s", dir, base, suffix);
+	if (n < 0 || (size_t)n >= len || base[0] == '\0') {
+		fprintf(stderr, "%s: %s: cannot name its output in %s\n", prog,
+		    in, dir);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Batch mode: each IN into DIR under its own name, its report beside it
+ * as NAME.report.json when asked. The worst status wins: 1 over 3 over 0.
+ */
+static int
+clean_many(magic_t magic, const char *dir, int reports, char **in, int n)
+{
+	char out[PATH_MAX], rep[PATH_MAX];
+	int i, rc, worst = 0;
+
+	for (i = 0; i < n; i++) {
+		if (path_in(out, sizeof(out), dir, in[i], "") != 0 ||
+		    (reports && path_in(rep, sizeof(rep), dir, in[i],
+		    ".report.json") != 0))
+			rc = 1;
+		else
+			rc = clean_one(magic, in[i], out, reports ? rep : NULL);
+		if (rc == 1 || (rc == EXIT_UNSUPPORTED && worst == 0))
+			worst = rc;
+	}
+	return worst;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *dir = NULL;
+	magic_t magic;
+	int status, reports = 0, first = 1;
+
+	if (argc >= 3 && strcmp(argv[1], "-d") == 0) {
+		dir = argv[2];
+		first = 3;
+		if (argc > first && strcmp(argv[first], "--reports") == 0) {
+			reports = 1;
+			first++;
+		}
+		if (argc == first)
+			usage();
+	} else if (!(argc == 3 || (argc == 5 &&
+	    strcmp(argv[3], "--report") == 0)))
+		usage();
+	if (sodium_init() < 0) {
+		fprintf(stderr, "%s: cannot initialise libsodium\n", prog);
+		return 1;
+	}
+	if ((magic = load_magic()) == NULL) {
+		fprintf(stderr, "%s: cannot load the libmagic database\n", prog);
+		return 1;
+	}
+	if (dir != NULL)
+		status = clean_many(magic, dir, reports, argv + first,
+		    argc - first);
+	else
+		status = clean_one(magic, argv[1], argv[2],
+		    argc == 5 ? argv[4] : NULL);
+	magic_close(magic);
 	return status;
 }

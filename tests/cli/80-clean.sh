@@ -205,4 +205,29 @@ if command -v zip >/dev/null 2>&1; then
 	damaged "ZIP without its end record" "$d/ok.zip" "$d/cut.zip"
 fi
 
+# --- batch mode: -d DIR [--reports] IN... ---------------------------------
+bd=$(t_tmpdir)
+head -c 700 /dev/urandom >"$d/noise.bin"
+printf '\0' | dd of="$d/noise.bin" bs=1 count=1 conv=notrunc 2>/dev/null
+t_run "$BIN" -d "$bd" --reports "$d/plain.txt" "$d/noise.bin"
+t_check_rc "batch: one cleaned, one unsupported" 3
+t_check_stderr_has "batch: the unsupported file is named" "noise.bin: not supported"
+t_check_same "batch: text passed through" "$d/plain.txt" "$bd/plain.txt"
+t_check_dir "batch: outputs and reports, nothing else" "$bd" plain.txt \
+    plain.txt.report.json noise.bin.report.json
+t_check "batch: report of the cleaned file" "cleaned" \
+    "$(jfield "$bd/plain.txt.report.json" status)"
+t_check "batch: report of the unsupported file" "not supported" \
+    "$(jfield "$bd/noise.bin.report.json" status)"
+t_run "$BIN" -d "$bd" "$d/plain.txt"
+t_check_failure "batch: an output that exists is not replaced"
+t_check_same "batch: the existing output is untouched" "$d/plain.txt" \
+    "$bd/plain.txt"
+bd2=$(t_tmpdir)
+t_run "$BIN" -d "$bd2" "$d/plain.txt" "$d/missing.txt"
+t_check_failure "batch: a missing input fails the run"
+t_check_dir "batch: the others are still cleaned" "$bd2" plain.txt
+t_run "$BIN" -d "$bd2"
+t_check_usage2 "batch: -d without inputs"
+
 t_end
