@@ -202,4 +202,46 @@ ontty "$d/log10" -- "$BIN" keygen --passphrase-fd 3 3<"$d/pw"
 t_check "keygen to a terminal: refused" 1 "$?"
 t_check_match "keygen to a terminal: says why" "refusing to write binary output to a terminal" "$(cat "$d/log10")"
 
+# --- Ctrl-C at the prompt: the process ends, the terminal echoes again --
+# interrupt.py -- CMD...: waits for the first passphrase prompt with echo
+# off, types Ctrl-C (the terminal sends SIGINT), and prints how CMD ended
+# and whether the terminal echoes afterwards.
+cat >"$d/interrupt.py" <<'EOF'
+import os, pty, re, select, sys, termios, time
+cmd = sys.argv[sys.argv.index("--") + 1:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(cmd[0], cmd)
+out, sent, deadline = b"", False, time.time() + 60
+prompt = re.compile(rb"passphrase[^\r\n]*:", re.I)
+while time.time() < deadline:
+    r, _, _ = select.select([fd], [], [], 0.05)
+    if r:
+        try:
+            out += os.read(fd, 4096)
+        except OSError:
+            pass
+    if not sent and prompt.search(out):
+        if not termios.tcgetattr(fd)[3] & termios.ECHO:
+            os.write(fd, b"\x03")
+            sent = True
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if done:
+        break
+else:
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    print("timeout")
+    sys.exit()
+echo = "echo" if termios.tcgetattr(fd)[3] & termios.ECHO else "no echo"
+how = ("signal %d" % os.WTERMSIG(status)) if os.WIFSIGNALED(status) \
+    else ("exit %d" % os.WEXITSTATUS(status))
+print("%s, %s" % (how, echo))
+EOF
+odi=$(t_tmpdir)
+t_check "keygen, Ctrl-C at the prompt: killed by SIGINT, echo back on" \
+    "signal 2, echo" \
+    "$(python3 "$d/interrupt.py" -- "$BIN" keygen -o "$odi/k.age")"
+t_check_dir "keygen, Ctrl-C at the prompt: nothing written" "$odi"
+
 t_end
