@@ -265,6 +265,23 @@ page_simple_error(struct MHD_Connection *c, const struct server *srv,
 	return respond(c, status, "text/html; charset=utf-8", page, len, allow);
 }
 
+#define UNCLEANABLE_STORED "Other kinds of files, and files that cannot " \
+	"be read properly, are stored as you send them, with their hidden " \
+	"information. They are marked so that the journalists know. Your " \
+	"receipt says, file by file, whether the hidden information was " \
+	"removed. If you can, remove it yourself from such a file before you " \
+	"send, for example by printing it to a new PDF or taking a screenshot."
+#define UNCLEANABLE_REFUSED "Other kinds of files, and files that cannot " \
+	"be read properly, are not accepted: if you send one, nothing is " \
+	"kept and the page tells you which file it was. Remove the hidden " \
+	"information from such a file yourself, for example by printing it " \
+	"to a new PDF or taking a screenshot, and send that instead."
+#define ORIGINALS_KEPT "<li>This newsroom also keeps, locked in the same " \
+	"way, an untouched copy of every file with its hidden information, " \
+	"in case it has to show that a document is genuine. If that copy " \
+	"could identify you, remove the hidden information yourself before " \
+	"you send.</li>\n"
+
 static enum MHD_Result
 page_index(struct MHD_Connection *c, const struct server *srv,
     const char *lang)
@@ -272,7 +289,7 @@ page_index(struct MHD_Connection *c, const struct server *srv,
 	char token[CSRF_TOKEN_LEN + 1], maxfile[32], maxfiles[16], maxall[32];
 	char *page;
 	size_t len = 0;
-	struct template_var v[4];
+	struct template_var v[6];
 
 	csrf_make(srv->csrf, time(NULL), token);
 	human_size(maxfile, sizeof(maxfile), srv->cfg->max_file_size);
@@ -282,7 +299,14 @@ page_index(struct MHD_Connection *c, const struct server *srv,
 	v[1] = (struct template_var){ "max_file_size", maxfile, 0 };
 	v[2] = (struct template_var){ "max_files", maxfiles, 0 };
 	v[3] = (struct template_var){ "max_submission_size", maxall, 0 };
-	page = render(srv, lang, "index", "Send documents securely", v, 4,
+	/* What the config does with files it cannot clean, and whether it
+	 * keeps originals: a source must know before sending. */
+	v[4] = (struct template_var){ "uncleanable_note",
+	    srv->cfg->uncleanable == CONFIG_UNCLEANABLE_REFUSE ?
+	    UNCLEANABLE_REFUSED : UNCLEANABLE_STORED, 0 };
+	v[5] = (struct template_var){ "originals_note",
+	    srv->cfg->keep_original ? ORIGINALS_KEPT : "", 1 };
+	page = render(srv, lang, "index", "Send documents securely", v, 6,
 	    &len);
 	return respond(c, 200, "text/html; charset=utf-8", page, len, NULL);
 }

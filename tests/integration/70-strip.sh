@@ -48,6 +48,11 @@ fi
 srv_init
 adm() { t_run "$ADM" -c "$S_CONF" "$@"; }
 srv_start || t_end
+curl -s --max-time 10 "$S_URL/" >"$W/index.html"
+t_check_match "the page: files that cannot be cleaned are stored, marked" \
+    'are stored as you send them' "$(cat "$W/index.html")"
+t_check "the page: no word of originals when none are kept" "" \
+    "$(grep -o 'untouched copy' "$W/index.html")"
 adm server-key init
 t_check_rc "server-key init" 0
 adm server-key show
@@ -177,6 +182,8 @@ t_check "the broker ends when posternd is killed" "gone" "$(kill -0 "${BROKER:-0
 # --- uncleanable = refuse -----------------------------------------------
 srv_set uncleanable refuse
 srv_start || t_end
+t_check_match "refuse: the page says such files are not accepted" \
+    'are not accepted' "$(curl -s --max-time 10 "$S_URL/")"
 before=$(srv_snapshot)
 srv_upload -F "message=refuse me" -F "files=@$F/notes.txt" -F "files=@$F/data.bin;filename=secret plans.bin"
 check_error "refuse" 415 'could not be cleaned'
@@ -193,6 +200,9 @@ srv_set uncleanable store
 rm -rf "$S_STATE"
 srv_set keep_original yes
 srv_start || t_end
+t_check_match "keep_original: the page tells sources" \
+    'untouched copy of every file with its hidden information' \
+    "$(curl -s --max-time 10 "$S_URL/")"
 adm server-key init
 t_check_rc "keep_original: server-key init" 0
 adm server-key show
