@@ -600,7 +600,9 @@ static const struct real_page real_pages[] = {
 	    { "max_file_size", "500 MB", 0 },
 	    { "max_files", "20", 0 },
 	    { "max_submission_size", "2 GB", 0 },
-	}, 6 },
+	    { "uncleanable_note", "Other files are <stored> as sent.", 0 },
+	    { "originals_note", "<li>Originals are kept.</li>\n", 1 },
+	}, 8 },
 	{ "receipt", "Received", {
 	    { "newsroom", "The Example Times", 0 },
 	    { "file_rows", FILE_ROWS, 1 },
