@@ -349,10 +349,84 @@ bundle_abort(struct bundle_writer *w)
 /* Reading */
 
 /* Parse one "item" line's fields (after "item "). */
+/* A <unix-hour>: 1 to 19 digits, within int64, a multiple of 3600. */
+static int
+parse_hour(const char *s, int64_t *out)
+{
+	size_t n = strlen(s);
+	char *end;
+	long long v;
+
+	if (n == 0 || n > 19 || strspn(s, "0123456789") != n)
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v % 3600 != 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* A <size>: 1 to 20 digits, within uint64. */
+static int
+parse_size(const char *s, uint64_t *out)
+{
+	size_t n = strlen(s);
+	char *end;
+	unsigned long long v;
+
+	if (n == 0 || n > 20 || strspn(s, "0123456789") != n)
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+cmp_sub(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* docs/bundle.md: items are grouped by submission, each group starts with
+ * its one manifest, and no submission appears in two groups. */
+static int
+check_groups(const struct bundle *b)
+{
+	const char **starts;
+	size_t i, n = 0;
+	int rc = -1;
+
+	if (b->nitems == 0)
+		return 0;
+	if ((starts = calloc(b->nitems, sizeof(*starts))) == NULL)
+		return -1;
+	for (i = 0; i < b->nitems; i++) {
+		const struct bundle_item *it = &b->items[i];
+		int first = i == 0 ||
+		    strcmp(it->submission, b->items[i - 1].submission) != 0;
+		if (first != (it->kind == BUNDLE_MANIFEST))
+			goto out;
+		if (first)
+			starts[n++] = it->submission;
+	}
+	qsort(starts, n, sizeof(*starts), cmp_sub);
+	for (i = 1; i < n; i++)
+		if (strcmp(starts[i - 1], starts[i]) == 0)
+			goto out;
+	rc = 0;
+out:
+	free(starts);
+	return rc;
+}
+
 static int
 parse_item(char *s, struct bundle_item *it)
 {
-	char *f[6], *end;
+	char *f[6];
 	size_t i;
 
 	for (i = 0; i < 6; i++) {
@@ -372,12 +446,9 @@ parse_item(char *s, struct bundle_item *it)
 		it->kind = BUNDLE_MANIFEST;
 	else
 		return -1;
-	for (i = 3; i <= 4; i++)
-		if (strspn(f[i], "0123456789") != strlen(f[i]) ||
-		    strlen(f[i]) > 19)
-			return -1;
-	it->hour = strtoll(f[3], &end, 10);
-	it->size = strtoull(f[4], &end, 10);
+	if (parse_hour(f[3], &it->hour) != 0 ||
+	    parse_size(f[4], &it->size) != 0)
+		return -1;
 	if (strlen(f[5]) != 64 || sodium_hex2bin(it->sha256, 32, f[5], 64,
 	    NULL, NULL, NULL) != 0)
 		return -1;
@@ -411,9 +482,8 @@ parse_index(struct bundle *b, char *text, char *err, size_t errlen)
 			memcpy(b->server, line + 7, SIGKEY_PUBLIC_STRLEN + 1);
 		} else if (lineno == 4) {
 			if (strncmp(line, "created ", 8) != 0 ||
-			    strspn(line + 8, "0123456789") != strlen(line + 8))
+			    parse_hour(line + 8, &b->created) != 0)
 				goto bad;
-			b->created = strtoll(line + 8, &end, 10);
 		} else if (strncmp(line, "item ", 5) == 0) {
 			if (b->nitems == BUNDLE_ITEMS_MAX)
 				goto bad;
@@ -432,7 +502,7 @@ parse_index(struct bundle *b, char *text, char *err, size_t errlen)
 			    strlen(line + 6) > 9)
 				goto bad;
 			count = strtoul(line + 6, &end, 10);
-			if (count != b->nitems)
+			if (count != b->nitems || check_groups(b) != 0)
 				goto bad;
 			return 0;
 		} else

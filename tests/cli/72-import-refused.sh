@@ -116,6 +116,33 @@ cp -a "$B" "$T_B"
 flip_age "$T_B"
 refused "a flipped byte in an age file, OUTDIR exists" "does not match" exists
 
+# Signed by the right key, but an index that breaks docs/bundle.md's rules
+# (postern-admin never writes one; a compromised server could).
+# badidx NAME SPEC...: a bundle of exactly these items, signed.
+badidx() {
+	local name=$1
+	shift
+	SPECS=("$@")
+	bundle_make
+	T_B=$BUNDLE
+	refused "$name" "index is malformed"
+}
+h=$(unix_hour 2026-11-28T18)
+# shellcheck disable=SC2086 # RCPTS holds several -r
+"$BIN" encrypt $RCPTS -o "$d/m.age" "$d/doc"
+# shellcheck disable=SC2086
+"$BIN" encrypt $RCPTS -o "$d/f.age" "$d/doc"
+sa=$(rid) sb=$(rid)
+badidx "an index whose hour is not a whole hour" \
+    "manifest:$(rid):$sa:$((h + 60)):$d/m.age"
+badidx "an index with a file before its manifest" \
+    "file:$(rid):$sa:$h:$d/f.age" "manifest:$(rid):$sa:$h:$d/m.age"
+badidx "an index with two manifests for one submission" \
+    "manifest:$(rid):$sa:$h:$d/m.age" "manifest:$(rid):$sa:$h:$d/m.age"
+badidx "an index with a submission split in two groups" \
+    "manifest:$(rid):$sa:$h:$d/m.age" "manifest:$(rid):$sb:$h:$d/m.age" \
+    "file:$(rid):$sa:$h:$d/f.age"
+
 # Signed by another server key.
 "$MKB" key "$d/other.key" >/dev/null
 sub_new "$(rid)" 2026-11-28T17
