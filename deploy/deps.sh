@@ -30,9 +30,11 @@ RUN="$BUILD"
 # the stripper's test corpus is made and checked with exiftool,
 # ImageMagick, qpdf, ffmpeg, libheif's heif-enc, libtiff's tiffset,
 # metaflac, Ghostscript's ICC profiles (libgs-common), python3 (crafted
-# zip and XML documents), zip and unzip; clang builds the libFuzzer
+# zip and XML documents), zip and unzip; Archive::Zip lets exiftool read
+# the properties inside OOXML and ODF files (only recommended by its
+# package, and recommends are not installed); clang builds the libFuzzer
 # targets.
-TEST="$RUN libcmocka-dev zlib1g-dev age time perl curl sqlite3 chromium openssl libimage-exiftool-perl imagemagick qpdf ffmpeg libheif-examples libtiff-tools flac libgs-common python3 zip unzip clang"
+TEST="$RUN libcmocka-dev zlib1g-dev age time perl curl sqlite3 chromium openssl libimage-exiftool-perl imagemagick qpdf ffmpeg libheif-examples libtiff-tools flac libgs-common libarchive-zip-perl python3 zip unzip clang"
 # To benchmark (make bench): the test set, and mat2, the reference
 # metadata stripper bench/strip compares postern-clean with.
 BENCH="$TEST mat2"
