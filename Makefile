@@ -56,7 +56,8 @@ ADMIN_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(wildcard keys/*.c)) \
 STRIP_OBJS = $(BUILD)/lib/strip.o $(BUILD)/lib/sandbox.o \
             $(patsubst %.c,$(BUILD)/%.o,$(wildcard lib/strip/*.c)) \
             $(patsubst %.cc,$(BUILD)/%.o,$(wildcard lib/strip/*.cc))
-CLEAN_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(wildcard clean/*.c)) $(STRIP_OBJS)
+CLEAN_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(wildcard clean/*.c)) $(STRIP_OBJS) \
+            $(AGE_OBJS)
 SRV_LIB_OBJS = $(BUILD)/lib/config.o $(BUILD)/lib/template.o \
             $(BUILD)/lib/passphrase.o \
             $(BUILD)/lib/tempfile.o $(BUILD)/lib/store.o \

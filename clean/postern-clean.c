@@ -16,8 +16,9 @@
  * the files' (1 over 3 over 0), each failure with its line on stderr.
  *
  * OUT is written beside its final name and linked into place only when
- * complete, so a failure never leaves a partial file, and an existing OUT
- * is never replaced.
+ * complete, so a failure never leaves a partial file; an existing OUT or
+ * report is never replaced, and a report that could not be written whole
+ * is removed.
  */
 #include <sys/stat.h>
 
@@ -33,6 +34,7 @@
 #include <magic.h>
 #include <sodium.h>
 
+#include "postern/age.h"
 #include "postern/strip.h"
 
 #define EXIT_UNSUPPORTED 3
@@ -53,24 +55,6 @@ struct out {
 	int fd;
 	char tmp[PATH_MAX];
 };
-
-static int
-sink(void *arg, const uint8_t *buf, size_t len)
-{
-	struct out *o = arg;
-	ssize_t w;
-
-	while (len > 0) {
-		if ((w = write(o->fd, buf, len)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
 
 static int
 out_open(struct out *o, const char *path)
@@ -120,7 +104,7 @@ write_report(const char *path, const struct strip_outcome *oc)
 
 	if (json == NULL)
 		return -1;
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	    0600);
 	if (fd >= 0 && (f = fdopen(fd, "w")) == NULL)
 		close(fd);
@@ -128,6 +112,8 @@ write_report(const char *path, const struct strip_outcome *oc)
 		rc = 0;
 	if (f != NULL && fclose(f) != 0)
 		rc = -1;
+	if (rc != 0 && fd >= 0)
+		unlink(path);	/* no half-written report */
 	free(json);
 	return rc;
 }
@@ -214,7 +200,7 @@ run(int in, uint64_t size, magic_t magic, struct out *out,
 {
 	struct strip_job *job;
 
-	if ((job = strip_start(magic, size, sink, out)) == NULL) {
+	if ((job = strip_start(magic, size, age_sink_fd, &out->fd)) == NULL) {
 		fprintf(stderr, "%s: cannot start the sandbox: %s\n", prog,
 		    strerror(errno));
 		return -1;
@@ -243,7 +229,8 @@ clean_one(magic_t magic, const char *in_path, const char *out_path,
 
 	if ((in = open_input(in_path, &st)) < 0)
 		return 1;
-	if (!out_is_free(out_path))
+	if (!out_is_free(out_path) ||
+	    (report_path != NULL && !out_is_free(report_path)))
 		goto done;
 	if ((oc = calloc(1, sizeof(*oc))) == NULL) {
 		fprintf(stderr, "%s: out of memory\n", prog);
@@ -269,10 +256,12 @@ clean_one(magic_t magic, const char *in_path, const char *out_path,
 	} else if (oc->status != STRIP_CLEANED)
 		fprintf(stderr, "%s: %s: not cleaned: %s\n", prog, in_path,
 		    oc->reason);
-	else if (out_commit(&out, out_path) != 0)
+	else if (out_commit(&out, out_path) != 0) {
 		fprintf(stderr, "%s: %s: %s\n", prog, out_path,
 		    strerror(errno));
-	else
+		if (report_path != NULL)
+			unlink(report_path);	/* it would describe no file */
+	} else
 		status = 0;
 done:
 	out_discard(&out);

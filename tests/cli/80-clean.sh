@@ -90,6 +90,15 @@ t_run "$BIN" "$d/plain.txt" "$d/no-such-dir/out.txt"
 t_check_failure "OUT in a missing directory"
 t_check_absent "OUT in a missing directory: nothing created" "$d/no-such-dir"
 
+# An existing report file is not replaced either, and nothing is written.
+od=$(t_tmpdir)
+printf 'keep me\n' >"$od/r.json"
+t_run "$BIN" "$d/plain.txt" "$od/out.txt" --report "$od/r.json"
+t_check_failure "an existing report"
+t_check_stderr_has "an existing report" "already exists"
+t_check "an existing report: untouched" "keep me" "$(cat "$od/r.json")"
+t_check_dir "an existing report: no OUT, no temp file" "$od" r.json
+
 # --- plain text: passed through -------------------------------------------
 od=$(t_tmpdir)
 t_run "$BIN" "$d/plain.txt" "$od/out.txt" --report "$od/r.json"
